@@ -1,0 +1,260 @@
+//! The talk catalogue: conferences, topics, speakers, talks and insights, loaded once and then
+//! read-only. Entities refer to each other by index, so lookups are plain array accesses.
+//!
+//! # Layout
+//! - `schema`: the TOML file format (what people and importers write);
+//! - `load`: reading files, validating them all at once, and building a [`Catalogue`];
+//! - `write`: turning a catalogue draft back into tidy TOML.
+
+mod load;
+pub mod schema;
+pub mod write;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+pub use load::{from_documents, load_sources, parse_str, LoadError, Problem, Source, EMBEDDED_NAME};
+pub use schema::{Availability, InsightKind, LinkKind};
+
+use crate::search::{SpeakerIndex, TextIndex};
+
+pub type ConferenceIx = usize;
+pub type TopicIx = usize;
+pub type SpeakerIx = usize;
+pub type TalkIx = usize;
+pub type InsightIx = usize;
+
+#[derive(Debug, Clone)]
+pub struct Conference {
+    pub id: String,
+    pub name: String,
+    pub year: Option<i32>,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub place: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub bio: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Talk {
+    pub id: String,
+    pub conference: ConferenceIx,
+    pub title: String,
+    pub speakers: Vec<SpeakerIx>,
+    pub topics: Vec<TopicIx>,
+    pub recorded: Option<NaiveDate>,
+    pub summary: Vec<String>,
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub label: Option<String>,
+    pub availability: Availability,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Insight {
+    pub id: String,
+    pub kind: InsightKind,
+    pub text: String,
+    pub talk: TalkIx,
+    pub speaker: Option<SpeakerIx>,
+}
+
+/// Which entities an id names; ids are unique per kind across all loaded files.
+#[derive(Debug, Default)]
+struct Ids {
+    conferences: HashMap<String, ConferenceIx>,
+    topics: HashMap<String, TopicIx>,
+    speakers: HashMap<String, SpeakerIx>,
+    talks: HashMap<String, TalkIx>,
+    insights: HashMap<String, InsightIx>,
+}
+
+/// A validated, indexed catalogue. Build one with [`load_sources`] or [`parse_str`].
+#[derive(Debug)]
+pub struct Catalogue {
+    pub conferences: Vec<Conference>,
+    pub topics: Vec<Topic>,
+    pub speakers: Vec<Speaker>,
+    pub talks: Vec<Talk>,
+    pub insights: Vec<Insight>,
+    ids: Ids,
+    talks_by_speaker: Vec<Vec<TalkIx>>,
+    talks_by_topic: Vec<Vec<TalkIx>>,
+    insights_by_talk: Vec<Vec<InsightIx>>,
+    /// Fuzzy speaker-name index (names and aliases).
+    pub speaker_index: SpeakerIndex,
+    /// Approximate lookup over talk titles, topic names and conference names.
+    pub title_index: TextIndex,
+    pub topic_index: TextIndex,
+    pub conference_index: TextIndex,
+    /// Keyword index over titles, summaries and insights, for `/search`.
+    pub keyword_index: crate::search::KeywordIndex,
+}
+
+impl Catalogue {
+    /// Builds the derived indexes. The parts are assumed valid (the loader checked them).
+    fn assemble(
+        conferences: Vec<Conference>,
+        topics: Vec<Topic>,
+        speakers: Vec<Speaker>,
+        talks: Vec<Talk>,
+        insights: Vec<Insight>,
+    ) -> Catalogue {
+        let mut talks_by_speaker = vec![Vec::new(); speakers.len()];
+        let mut talks_by_topic = vec![Vec::new(); topics.len()];
+        for (ix, talk) in talks.iter().enumerate() {
+            for &s in &talk.speakers {
+                talks_by_speaker[s].push(ix);
+            }
+            for &t in &talk.topics {
+                talks_by_topic[t].push(ix);
+            }
+        }
+        let mut insights_by_talk = vec![Vec::new(); talks.len()];
+        for (ix, insight) in insights.iter().enumerate() {
+            insights_by_talk[insight.talk].push(ix);
+        }
+        let ids = Ids {
+            conferences: index_ids(conferences.iter().map(|c| &c.id)),
+            topics: index_ids(topics.iter().map(|t| &t.id)),
+            speakers: index_ids(speakers.iter().map(|s| &s.id)),
+            talks: index_ids(talks.iter().map(|t| &t.id)),
+            insights: index_ids(insights.iter().map(|i| &i.id)),
+        };
+        let speaker_index =
+            SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| crate::search::SpeakerEntry {
+                ix,
+                name: &s.name,
+                aliases: &s.aliases,
+                weight: talks_by_speaker[ix].len() as u32,
+            }));
+        let title_index = TextIndex::build(talks.iter().map(|t| t.title.as_str()));
+        let topic_index = TextIndex::build(topics.iter().map(|t| t.name.as_str()));
+        let conference_index = TextIndex::build(conferences.iter().map(|c| c.name.as_str()));
+        let keyword_index = crate::search::KeywordIndex::build(talks.iter().enumerate().map(|(ix, talk)| {
+            let insights = insights_by_talk[ix].iter().map(|&i| insights[i].text.as_str());
+            crate::search::Document {
+                title: &talk.title,
+                body: talk.summary.iter().map(String::as_str).chain(insights).collect(),
+            }
+        }));
+        Catalogue {
+            conferences,
+            topics,
+            speakers,
+            talks,
+            insights,
+            ids,
+            talks_by_speaker,
+            talks_by_topic,
+            insights_by_talk,
+            speaker_index,
+            title_index,
+            topic_index,
+            conference_index,
+            keyword_index,
+        }
+    }
+
+    /// The catalogue compiled into the binary: PyCon US 2024 highlights.
+    pub fn embedded() -> Catalogue {
+        parse_str(EMBEDDED_NAME, load::EMBEDDED_TOML).expect("the embedded catalogue is valid")
+    }
+
+    pub fn conference_by_id(&self, id: &str) -> Option<ConferenceIx> {
+        self.ids.conferences.get(id).copied()
+    }
+    pub fn topic_by_id(&self, id: &str) -> Option<TopicIx> {
+        self.ids.topics.get(id).copied()
+    }
+    pub fn speaker_by_id(&self, id: &str) -> Option<SpeakerIx> {
+        self.ids.speakers.get(id).copied()
+    }
+    pub fn talk_by_id(&self, id: &str) -> Option<TalkIx> {
+        self.ids.talks.get(id).copied()
+    }
+    pub fn insight_by_id(&self, id: &str) -> Option<InsightIx> {
+        self.ids.insights.get(id).copied()
+    }
+    pub fn talks_of_speaker(&self, speaker: SpeakerIx) -> &[TalkIx] {
+        &self.talks_by_speaker[speaker]
+    }
+    pub fn talks_of_topic(&self, topic: TopicIx) -> &[TalkIx] {
+        &self.talks_by_topic[topic]
+    }
+    pub fn insights_of_talk(&self, talk: TalkIx) -> &[InsightIx] {
+        &self.insights_by_talk[talk]
+    }
+
+    /// The speakers' names of a talk, joined for display.
+    pub fn speaker_names(&self, talk: TalkIx) -> String {
+        let names: Vec<&str> = self.talks[talk].speakers.iter().map(|&s| self.speakers[s].name.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// The topics' names of a talk, joined for display.
+    pub fn topic_names(&self, talk: TalkIx) -> String {
+        let names: Vec<&str> = self.talks[talk].topics.iter().map(|&t| self.topics[t].name.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// Counts for `confbot check` and `/about`.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            conferences: self.conferences.len(),
+            topics: self.topics.len(),
+            speakers: self.speakers.len(),
+            talks: self.talks.len(),
+            insights: self.insights.len(),
+            links: self.talks.iter().map(|t| t.links.len()).sum(),
+        }
+    }
+}
+
+/// How many entities of each kind a catalogue holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub conferences: usize,
+    pub topics: usize,
+    pub speakers: usize,
+    pub talks: usize,
+    pub insights: usize,
+    pub links: usize,
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} conferences, {} topics, {} talks, {} speakers, {} insights, {} links",
+            self.conferences, self.topics, self.talks, self.speakers, self.insights, self.links
+        )
+    }
+}
+
+fn index_ids<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
+    ids.enumerate().map(|(ix, id)| (id.clone(), ix)).collect()
+}

@@ -1,0 +1,75 @@
+//! `confbot ask`: the bot's answers on a terminal, one command or a whole batch from stdin.
+
+use std::io::{BufRead, Write};
+
+use serde_json::{json, Value};
+
+use super::DataArgs;
+use crate::catalogue::Catalogue;
+use crate::commands::{self, Context, Invocation, Outcome};
+use crate::reply::{self, Reply};
+
+pub fn run(data: &DataArgs, json: bool, seed: Option<u64>, command: Option<&str>) -> anyhow::Result<i32> {
+    let catalogue = data.load()?;
+    let mut rng = seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+    let mut session = Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0 };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match command {
+        Some(line) => session.answer(line, json, &mut out)?,
+        None => {
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    continue;
+                }
+                session.answer(&line, json, &mut out)?;
+            }
+        }
+    }
+    out.flush()?;
+    // One command that fails is an error; a batch reports failures in its output only.
+    Ok(if command.is_some() && session.failures > 0 { 1 } else { 0 })
+}
+
+/// The state a channel would have: one catalogue, one random source, the last insight shown.
+struct Session<'a> {
+    catalogue: &'a Catalogue,
+    rng: &'a mut fastrand::Rng,
+    last_insight: Option<usize>,
+    failures: usize,
+}
+
+impl Session<'_> {
+    fn answer(&mut self, line: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+        let outcome = match commands::parse_line(line) {
+            Ok(invocation) => self.run(&invocation),
+            Err(e) => Outcome {
+                reply: Reply::problem("That command could not be read", e.to_string()),
+                ok: false,
+                resolved: Value::Null,
+                shown_insight: None,
+            },
+        };
+        if !outcome.ok {
+            self.failures += 1;
+        }
+        let message = reply::render(&outcome.reply);
+        if json {
+            let record = json!({"command": line, "ok": outcome.ok, "resolved": outcome.resolved, "message": message});
+            writeln!(out, "{}", serde_json::to_string(&record)?)?;
+        } else {
+            writeln!(out, "{}", super::text::show(line, &message))?;
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, invocation: &Invocation) -> Outcome {
+        let mut ctx = Context { catalogue: self.catalogue, rng: self.rng, last_insight: self.last_insight };
+        let outcome = commands::run(&mut ctx, invocation);
+        if outcome.shown_insight.is_some() {
+            self.last_insight = outcome.shown_insight;
+        }
+        outcome
+    }
+}

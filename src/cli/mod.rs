@@ -1,0 +1,122 @@
+//! The command-line interface: clap types stop here; each subcommand is a function that takes
+//! plain values and returns an exit code or an error.
+
+mod ask;
+mod text;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::catalogue::{self, Catalogue, Source};
+
+/// confbot — conference highlights on Discord, and offline.
+///
+/// Without --data, confbot serves its embedded catalogue (PyCon US 2024 highlights).
+#[derive(Debug, Parser)]
+#[command(name = "confbot", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Log filter, e.g. `info`, `confbot=debug` (or set RUST_LOG).
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where to read the catalogue from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// A catalogue file or a directory of them; repeat for more. Default: the embedded catalogue.
+    #[arg(long = "data", value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+}
+
+impl DataArgs {
+    pub fn sources(&self) -> Vec<Source> {
+        if self.data.is_empty() {
+            vec![Source::Embedded]
+        } else {
+            self.data.iter().cloned().map(Source::Path).collect()
+        }
+    }
+
+    pub fn load(&self) -> Result<Catalogue, catalogue::LoadError> {
+        catalogue::load_sources(&self.sources())
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer slash commands offline, exactly as the bot would.
+    ///
+    /// Write the command as in Discord: confbot ask "/speaker name: simon wilison".
+    /// Without COMMAND, reads one command per line from standard input.
+    Ask {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print one JSON object per command: {"command", "ok", "resolved", "message"}.
+        #[arg(long)]
+        json: bool,
+        /// Seed for random choices (/insight), for repeatable answers.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// The command, e.g. "/topic name: AI". Omit to read commands from stdin.
+        command: Option<String>,
+    },
+    /// Print the autocomplete choices for an option as JSON.
+    ///
+    /// Example: confbot complete speaker name "lang"
+    Complete {
+        /// The command, e.g. `speaker`.
+        command: String,
+        /// The option being typed, e.g. `name`.
+        option: String,
+        /// What has been typed so far.
+        #[arg(default_value = "")]
+        partial: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Validate catalogue files: print their counts, or every problem with file:line:column.
+    Check {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// Runs the parsed command line; the returned code becomes the process's exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Ask { data, json, seed, command } => ask::run(&data, json, seed, command.as_deref()),
+        Command::Complete { command, option, partial, data } => {
+            let catalogue = data.load()?;
+            let choices = crate::commands::complete(&catalogue, &command, &option, &partial);
+            println!("{}", serde_json::to_string_pretty(&choices)?);
+            Ok(0)
+        }
+        Command::Check { data } => check(&data),
+    }
+}
+
+fn check(data: &DataArgs) -> anyhow::Result<i32> {
+    match data.load() {
+        Ok(c) => {
+            println!("ok: {}", c.counts());
+            Ok(0)
+        }
+        Err(e) => {
+            eprint!("{e}");
+            Ok(1)
+        }
+    }
+}
+
+/// Logs go to stderr, so `ask --json` output stays clean. `--log` wins over `RUST_LOG`.
+pub fn init_logging(filter: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = filter
+        .map(EnvFilter::new)
+        .or_else(|| EnvFilter::try_from_default_env().ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

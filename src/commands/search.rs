@@ -1,0 +1,62 @@
+//! `/search query:`: keyword search over titles, summaries and insights, best first.
+
+use serde_json::json;
+
+use super::{bad_conference, custom_id, resolve, talk_line, titles, Invocation, Outcome};
+use crate::catalogue::Catalogue;
+use crate::reply::{echo, paginate, Embed, Reply, COLOR};
+
+/// Titles listed in `resolved.results`.
+const RESOLVED: usize = 50;
+
+pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
+    let Some(query) = inv.get("query") else {
+        return Outcome::missed(
+            Reply::problem("Search for what?", "Give some words, e.g. `/search query: subinterpreters`."),
+            json!({"results": []}),
+        );
+    };
+    let within = match resolve::conference_filter(c, inv.get("conference")) {
+        Ok(w) => w,
+        Err(message) => return bad_conference(message),
+    };
+    let results: Vec<usize> = c
+        .keyword_index
+        .search(query)
+        .into_iter()
+        .filter(|&t| within.is_none_or(|w| c.talks[t].conference == w))
+        .collect();
+    let resolved = json!({"results": titles(c, &results[..results.len().min(RESOLVED)])});
+    if results.is_empty() {
+        return Outcome::missed(
+            Reply::problem(
+                format!("Nothing found for “{}”", echo(query)),
+                "Try other or fewer words; `/topics` lets you browse.",
+            ),
+            resolved,
+        );
+    }
+    let lines: Vec<String> = results.iter().map(|&t| talk_line(c, t)).collect();
+    let conference_id = within.map(|w| c.conferences[w].id.as_str());
+    let page = paginate(&lines, inv.page(), |p| custom_id::search_page(query, conference_id, p));
+    let n = results.len();
+    let reply = Reply {
+        embeds: vec![Embed {
+            title: Some(format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query))),
+            description: Some(
+                page.lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| format!("{}. {l}", page.index * crate::reply::PAGE_LINES + i + 1))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            footer: Some(page.footer().unwrap_or_else(|| "Use /talk to see one in full".into())),
+            color: Some(COLOR),
+            ..Embed::default()
+        }],
+        buttons: page.buttons,
+        ..Reply::default()
+    };
+    Outcome::found(reply, resolved)
+}

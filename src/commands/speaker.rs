@@ -1,0 +1,95 @@
+//! `/speaker name:`: a speaker and their talks across conferences, found by approximate name.
+
+use serde_json::json;
+
+use super::resolve::{self, Found};
+use super::{custom_id, talk_line, Invocation, Outcome};
+use crate::catalogue::Catalogue;
+use crate::reply::{echo, paginate, Button, Embed, Reply, COLOR};
+
+/// Names offered as "did you mean" buttons, and listed in `resolved.suggestions`.
+const BUTTONS: usize = 5;
+const SUGGESTIONS: usize = 10;
+
+pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
+    let Some(name) = inv.get("name") else {
+        return Outcome::missed(
+            Reply::problem("Which speaker?", "Give a name, e.g. `/speaker name: Simon Willison`."),
+            json!({"speaker": null, "suggestions": []}),
+        );
+    };
+    let (found, lookup) = resolve::speaker(c, name, SUGGESTIONS);
+    let suggestions: Vec<&str> = lookup.matches.iter().map(|m| c.speakers[m.ix].name.as_str()).collect();
+    match found {
+        Found::One(s) => {
+            let resolved = json!({"speaker": c.speakers[s].name, "suggestions": suggestions});
+            Outcome::found(show(c, s, inv.page()), resolved)
+        }
+        Found::Maybe(options) => {
+            let lines: Vec<String> = options
+                .iter()
+                .take(BUTTONS)
+                .map(|&s| {
+                    let n = c.talks_of_speaker(s).len();
+                    format!("• **{}** — {n} talk{}", c.speakers[s].name, if n == 1 { "" } else { "s" })
+                })
+                .collect();
+            let mut reply = Reply::problem(format!("Did you mean…? (“{}”)", echo(name)), lines.join("\n"));
+            reply.buttons = options
+                .iter()
+                .take(BUTTONS)
+                .map(|&s| Button::action(&c.speakers[s].name, custom_id::speaker(&c.speakers[s].id, 0)))
+                .collect();
+            Outcome::missed(reply, json!({"speaker": null, "suggestions": suggestions}))
+        }
+        Found::Nothing => Outcome::missed(
+            Reply::problem(
+                format!("No speaker matches “{}”", echo(name)),
+                "Check the spelling, or try the family name alone. `/search` finds words in titles and summaries.",
+            ),
+            json!({"speaker": null, "suggestions": suggestions}),
+        ),
+    }
+}
+
+fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
+    let speaker = &c.speakers[s];
+    let talks = c.talks_of_speaker(s);
+    let lines: Vec<String> = talks.iter().map(|&t| talk_line(c, t)).collect();
+    let page = paginate(&lines, page, |p| custom_id::speaker(&speaker.id, p));
+    let mut description = String::new();
+    if let Some(bio) = &speaker.bio {
+        description.push_str(bio);
+        description.push_str("\n\n");
+    }
+    if !speaker.aliases.is_empty() {
+        description.push_str(&format!("Also known as: {}\n\n", speaker.aliases.join(", ")));
+    }
+    let n = talks.len();
+    description.push_str(&format!("**{n} talk{}**\n", if n == 1 { "" } else { "s" }));
+    description.push_str(&page.lines.iter().map(|l| format!("• {l}")).collect::<Vec<_>>().join("\n"));
+    let quotes =
+        talks.iter().flat_map(|&t| c.insights_of_talk(t)).filter(|&&i| c.insights[i].speaker == Some(s)).count();
+    let footer = match (page.footer(), quotes) {
+        (Some(f), _) => f,
+        (None, 0) => "Use /talk to see a talk in full".into(),
+        (None, q) => format!("{q} insight{} — try /insight speaker: {}", if q == 1 { "" } else { "s" }, speaker.name),
+    };
+    let mut buttons = page.buttons;
+    if page.count == 1 {
+        buttons
+            .extend(talks.iter().take(5).map(|&t| Button::action(&c.talks[t].title, custom_id::talk(&c.talks[t].id))));
+    }
+    Reply {
+        embeds: vec![Embed {
+            title: Some(speaker.name.clone()),
+            url: speaker.url.clone(),
+            description: Some(description),
+            footer: Some(footer),
+            color: Some(COLOR),
+            ..Embed::default()
+        }],
+        buttons,
+        ..Reply::default()
+    }
+}

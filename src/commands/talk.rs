@@ -1,0 +1,132 @@
+//! `/talk title:`: one talk in full — speakers, topic, summary, insights and links.
+
+use serde_json::{json, Value};
+
+use super::resolve::{self, Found};
+use super::{bad_conference, custom_id, Invocation, Outcome};
+use crate::catalogue::{Availability, Catalogue, InsightKind, Link, LinkKind, TalkIx};
+use crate::reply::{echo, limits, Button, Embed, Field, Reply, COLOR};
+
+pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
+    let Some(title) = inv.get("title") else {
+        return Outcome::missed(
+            Reply::problem("Which talk?", "Give a title, e.g. `/talk title: Keynote`."),
+            json!({"talk": null}),
+        );
+    };
+    let within = match resolve::conference_filter(c, inv.get("conference")) {
+        Ok(w) => w,
+        Err(message) => return bad_conference(message),
+    };
+    match resolve::talk(c, title, within) {
+        Found::One(t) => Outcome::found(show(c, t), json!({"talk": summary(c, t)})),
+        Found::Maybe(options) => {
+            let mut reply = Reply::problem(
+                format!("Which talk did you mean by “{}”?", echo(title)),
+                "Pick one below, or type more of the title.",
+            );
+            let lines: Vec<String> = options.iter().take(5).map(|&t| format!("• {}", super::talk_line(c, t))).collect();
+            reply.embeds[0].description =
+                Some(format!("{}\n\nPick one below, or type more of the title.", lines.join("\n")));
+            reply.buttons = options
+                .iter()
+                .take(5)
+                .map(|&t| Button::action(&c.talks[t].title, custom_id::talk(&c.talks[t].id)))
+                .collect();
+            Outcome::missed(reply, json!({"talk": null, "suggestions": super::titles(c, &options)}))
+        }
+        Found::Nothing => Outcome::missed(
+            Reply::problem(
+                format!("No talk matches “{}”", echo(title)),
+                "Try fewer words, `/search` for keywords in summaries, or `/topics` to browse.",
+            ),
+            json!({"talk": null}),
+        ),
+    }
+}
+
+/// What `resolved.talk` says about a talk.
+pub fn summary(c: &Catalogue, t: TalkIx) -> Value {
+    let talk = &c.talks[t];
+    json!({
+        "id": talk.id,
+        "title": talk.title,
+        "speakers": talk.speakers.iter().map(|&s| c.speakers[s].name.as_str()).collect::<Vec<_>>(),
+        "topic": talk.topics.first().map(|&tp| c.topics[tp].name.as_str()),
+        "conference": c.conferences[talk.conference].name,
+    })
+}
+
+/// The full card of a talk.
+pub fn show(c: &Catalogue, t: TalkIx) -> Reply {
+    let talk = &c.talks[t];
+    let conference = &c.conferences[talk.conference];
+    let mut fields = Vec::new();
+    if !talk.speakers.is_empty() {
+        fields.push(Field::inline(if talk.speakers.len() == 1 { "Speaker" } else { "Speakers" }, c.speaker_names(t)));
+    }
+    if !talk.topics.is_empty() {
+        fields.push(Field::inline(if talk.topics.len() == 1 { "Topic" } else { "Topics" }, c.topic_names(t)));
+    }
+    let when = talk.recorded.map(|d| format!(" · {}", d.format("%-d %B %Y"))).unwrap_or_default();
+    fields.push(Field::inline("Conference", format!("{}{when}", conference.name)));
+    for &i in c.insights_of_talk(t).iter().take(limits::EMBED_FIELDS - 5) {
+        let insight = &c.insights[i];
+        let name = match insight.kind {
+            InsightKind::Insight => "💡 Insight",
+            InsightKind::Quote => "💬 Quote",
+        };
+        fields.push(Field::new(name, format!("> {}", insight.text)));
+    }
+    if !talk.links.is_empty() {
+        fields.push(Field::new("Links", talk.links.iter().map(link_line).collect::<Vec<_>>().join("\n")));
+    }
+    let description = talk.summary.iter().map(|p| format!("• {p}")).collect::<Vec<_>>().join("\n");
+    let public: Vec<&Link> =
+        talk.links.iter().filter(|l| l.availability == Availability::Public && l.url.is_some()).collect();
+    let mut buttons: Vec<Button> =
+        public.iter().map(|l| Button::Link { label: link_label(l), url: l.url.clone().unwrap_or_default() }).collect();
+    buttons.extend(
+        talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, custom_id::speaker(&c.speakers[s].id, 0))),
+    );
+    buttons.truncate(limits::BUTTONS_PER_ROW);
+    Reply {
+        embeds: vec![Embed {
+            title: Some(talk.title.clone()),
+            url: public.iter().find(|l| l.kind == LinkKind::Video).and_then(|l| l.url.clone()),
+            description: (!description.is_empty()).then_some(description),
+            fields,
+            footer: Some(format!("{} · talk id {}", conference.name, talk.id)),
+            color: Some(COLOR),
+            ..Embed::default()
+        }],
+        buttons,
+        ..Reply::default()
+    }
+}
+
+fn link_label(l: &Link) -> String {
+    let kind = l.kind.label();
+    match &l.label {
+        Some(label) if label != kind => format!("{kind} ({label})"),
+        _ => kind.to_owned(),
+    }
+}
+
+/// A link with its availability: linked when public, explained when not.
+fn link_line(l: &Link) -> String {
+    let icon = match l.kind {
+        LinkKind::Video => "📽",
+        LinkKind::Slides => "🎞",
+        LinkKind::Code => "💻",
+        LinkKind::Reference | LinkKind::Website => "🔗",
+    };
+    let label = link_label(l);
+    match (l.availability, &l.url) {
+        (Availability::Public, Some(url)) => format!("{icon} [{label}]({url})"),
+        (Availability::Public, None) => format!("{icon} {label} — public (no address given)"),
+        (Availability::AttendeesOnly, Some(url)) => format!("{icon} [{label}]({url}) — attendees only"),
+        (Availability::AttendeesOnly, None) => format!("{icon} {label} — attendees only"),
+        (Availability::Pending, _) => format!("{icon} {label} — pending"),
+    }
+}

@@ -1,0 +1,163 @@
+//! The one place that shapes replies within Discord's limits.
+//!
+//! Commands build a [`Reply`] — what they want to say — without worrying about lengths. [`render`]
+//! turns it into the exact [`Message`] payload sent to Discord, cutting text at words, dropping
+//! what cannot fit, and disabling every mention. Nothing reaches Discord without passing here.
+
+pub mod limits;
+mod payload;
+
+pub use payload::{
+    violations, ActionRow, AllowedMentions, AuthorPayload, Component, EmbedPayload, FieldPayload, Message, TextPayload,
+};
+
+/// What a command wants to say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reply {
+    pub content: Option<String>,
+    pub embeds: Vec<Embed>,
+    /// Laid out in rows of five; what does not fit in five rows is dropped.
+    pub buttons: Vec<Button>,
+    /// Shown only to the user who asked (errors, "not found", admin answers).
+    pub ephemeral: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Embed {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<Field>,
+    pub footer: Option<String>,
+    pub author: Option<String>,
+    pub color: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Button {
+    /// Comes back to the bot as a component interaction carrying `custom_id`.
+    Action { label: String, custom_id: String, style: Style, disabled: bool },
+    /// Opens a URL; never comes back.
+    Link { label: String, url: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Primary = 1,
+    Secondary = 2,
+}
+
+/// Colours of confbot's embeds.
+pub const COLOR: u32 = 0x3776AB;
+pub const ERROR_COLOR: u32 = 0xD9534F;
+
+impl Reply {
+    /// A private answer for a user mistake or a miss, with advice on what to do next.
+    pub fn problem(title: impl Into<String>, advice: impl Into<String>) -> Reply {
+        Reply {
+            embeds: vec![Embed {
+                title: Some(title.into()),
+                description: Some(advice.into()),
+                color: Some(ERROR_COLOR),
+                ..Embed::default()
+            }],
+            ephemeral: true,
+            ..Reply::default()
+        }
+    }
+
+    /// A reply made of one embed.
+    pub fn embed(embed: Embed) -> Reply {
+        Reply { embeds: vec![embed], ..Reply::default() }
+    }
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Field {
+        Field { name: name.into(), value: value.into(), inline: false }
+    }
+    pub fn inline(name: impl Into<String>, value: impl Into<String>) -> Field {
+        Field { name: name.into(), value: value.into(), inline: true }
+    }
+}
+
+impl Button {
+    pub fn action(label: impl Into<String>, custom_id: impl Into<String>) -> Button {
+        Button::Action { label: label.into(), custom_id: custom_id.into(), style: Style::Secondary, disabled: false }
+    }
+}
+
+/// Makes user-typed text safe to echo inside a reply: no control characters, no markdown that
+/// could break out of the surrounding formatting, and short.
+pub fn echo(user_text: &str) -> String {
+    let cleaned: String = user_text
+        .chars()
+        .map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c })
+        .filter(|c| !matches!(c, '`' | '*' | '_' | '~' | '|' | '>' | '#' | '[' | ']' | '\\'))
+        .collect();
+    limits::truncate(cleaned.split_whitespace().collect::<Vec<_>>().join(" ").as_str(), 100)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A page of a long list: the lines to show and the buttons to move between pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub lines: Vec<String>,
+    /// 0-based page shown, after clamping to the pages that exist.
+    pub index: usize,
+    pub count: usize,
+    pub buttons: Vec<Button>,
+}
+
+/// Lines per page of a list: ten lines of at most [`LINE`] characters always fit a description.
+pub const PAGE_LINES: usize = 10;
+const LINE: usize = 300;
+
+/// Cuts `lines` into pages and returns page `requested` (clamped). `custom_id(page)` makes the
+/// custom_id of a button that shows that page.
+pub fn paginate(lines: &[String], requested: usize, custom_id: impl Fn(usize) -> String) -> Page {
+    let count = lines.len().div_ceil(PAGE_LINES).max(1);
+    let index = requested.min(count - 1);
+    let shown = lines.iter().skip(index * PAGE_LINES).take(PAGE_LINES).map(|l| limits::truncate(l, LINE)).collect();
+    let mut buttons = Vec::new();
+    if count > 1 {
+        buttons.push(Button::Action {
+            label: "◀ Previous".into(),
+            custom_id: custom_id(index.saturating_sub(1)),
+            style: Style::Secondary,
+            disabled: index == 0,
+        });
+        buttons.push(Button::Action {
+            label: "Next ▶".into(),
+            custom_id: custom_id(index + 1),
+            style: Style::Secondary,
+            disabled: index + 1 == count,
+        });
+    }
+    Page { lines: shown, index, count, buttons }
+}
+
+impl Page {
+    /// "Page 2 of 5", or nothing for a single page.
+    pub fn footer(&self) -> Option<String> {
+        (self.count > 1).then(|| format!("Page {} of {}", self.index + 1, self.count))
+    }
+}
+
+/// How the CLI marks a reply only its asker would see.
+pub const EPHEMERAL_NOTE: &str = "(only you can see this)";
+
+/// Turns a reply into the payload Discord receives, within every limit.
+pub fn render(reply: &Reply) -> Message {
+    payload::render(reply)
+}

@@ -1,0 +1,12 @@
+//! Finding things by what people type: name normalisation, fuzzy speaker matching, approximate
+//! titles, keyword search and autocomplete. Nothing here knows about Discord or commands.
+
+mod keyword;
+mod normalise;
+mod speaker;
+mod text;
+
+pub use keyword::{Document, KeywordIndex};
+pub use normalise::{fold, tokens};
+pub use speaker::{Lookup, Match, SpeakerEntry, SpeakerIndex};
+pub use text::TextIndex;
