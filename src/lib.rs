@@ -6,6 +6,8 @@
 //! - [`commands`]: every slash command as a pure function from catalogue and options to a reply;
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
+//! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
+//! - [`discord`]: the serenity edge: gateway, registration, interactions, reload, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.
 //!
 //! Nothing outside `discord/` knows about Discord's client library.
@@ -13,6 +15,8 @@
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod discord;
 pub mod import;
 pub mod reply;
 pub mod search;
