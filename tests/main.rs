@@ -3,3 +3,5 @@
 mod catalogue;
 mod cli;
 mod commands;
+mod discord;
+mod fake_discord;
