@@ -100,7 +100,8 @@ impl Config {
         let text = match file {
             Some(path) => {
                 let name = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: name.clone(), source })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: name.clone(), source })?;
                 Some((name, text))
             }
             None => None,
@@ -109,7 +110,10 @@ impl Config {
     }
 
     /// The layers themselves: a TOML text with its name, and the environment as a function.
-    pub fn from_layers(file: Option<(&str, &str)>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn from_layers(
+        file: Option<(&str, &str)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let mut config = Config::default();
         if let Some((name, text)) = file {
             config.apply_file(name, text)?;

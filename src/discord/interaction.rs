@@ -218,7 +218,8 @@ fn to_value(m: &reply::Message) -> Value {
 /// Sends an interaction callback through the retry layer; failures are logged there.
 async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Value) {
     let body = json!({ "type": kind, "data": data });
-    let _ = retry::send("interaction callback", || http.create_interaction_response(id, token, &body, Vec::new())).await;
+    let _ =
+        retry::send("interaction callback", || http.create_interaction_response(id, token, &body, Vec::new())).await;
 }
 
 #[cfg(test)]

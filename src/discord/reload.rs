@@ -28,14 +28,15 @@ impl Live {
     /// Loads the sources again (off the async threads) and swaps the result in on success.
     pub async fn reload(&self) -> Result<Counts, LoadError> {
         let sources = self.sources.clone();
-        let loaded = tokio::task::spawn_blocking(move || catalogue::load_sources(&sources)).await.map_err(|e| {
-            LoadError { problems: vec![catalogue::Problem {
-                file: "<reload>".into(),
-                position: None,
-                message: format!("the loader stopped: {e}"),
-                hint: None,
-            }] }
-        })??;
+        let loaded =
+            tokio::task::spawn_blocking(move || catalogue::load_sources(&sources)).await.map_err(|e| LoadError {
+                problems: vec![catalogue::Problem {
+                    file: "<reload>".into(),
+                    position: None,
+                    message: format!("the loader stopped: {e}"),
+                    hint: None,
+                }],
+            })??;
         let counts = loaded.counts();
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
         Ok(counts)

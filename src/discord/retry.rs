@@ -157,6 +157,9 @@ mod tests {
     #[test]
     fn tokens_stay_out_of_paths() {
         assert_eq!(redact_path("/api/v10/interactions/123/tok/callback"), "/api/v10/interactions/123/…/callback");
-        assert_eq!(redact_path("/api/v10/webhooks/1/tok/messages/@original"), "/api/v10/webhooks/1/…/messages/@original");
+        assert_eq!(
+            redact_path("/api/v10/webhooks/1/tok/messages/@original"),
+            "/api/v10/webhooks/1/…/messages/@original"
+        );
     }
 }

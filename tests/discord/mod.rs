@@ -62,6 +62,12 @@ impl Bot {
             r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands") && r.status == 200
         })
         .await;
+        // `ready` starts background work right after registering.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while background_starts.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "background work never started");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         Bot { fake, background_starts, stop: Some(stop), task }
     }
 

@@ -49,7 +49,9 @@ async fn an_invalid_session_identifies_again_and_background_work_starts_once() {
     assert_eq!(bot.command("help", &[]).await.kind, 4);
     // `ready` ran again: registration repeated (a harmless bulk overwrite) ...
     let guild_path = format!("/api/v10/applications/{APP_ID}/guilds/{}/commands", payloads::GUILD_ID);
-    bot.fake.wait_for("a second registration", Duration::from_secs(5), |_| requests_to(&bot.fake, &guild_path).len() == 2).await;
+    bot.fake
+        .wait_for("a second registration", Duration::from_secs(5), |_| requests_to(&bot.fake, &guild_path).len() == 2)
+        .await;
     // ... but background work did not start twice.
     assert_eq!(bot.background_starts.load(Ordering::SeqCst), 1);
     bot.stop().await;

@@ -23,7 +23,13 @@ pub async fn serve(shared: Arc<Shared>) -> SocketAddr {
     addr
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let at = Instant::now();
     let path = uri.path().to_owned();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -78,10 +84,12 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> (StatusC
         })),
         ("PUT", ["applications", _, "commands"]) => ok(commands(body, None)),
         ("PUT", ["applications", _, "guilds", guild, "commands"]) => ok(commands(body, Some(guild))),
-        ("POST", ["interactions", _, _, "callback"]) => (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT.into_response()),
-        ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) | ("POST", ["channels", _, "messages"]) => {
-            ok(payloads::message(payloads::snowflake(), body))
+        ("POST", ["interactions", _, _, "callback"]) => {
+            (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT.into_response())
         }
+        ("PATCH", ["webhooks", _, _, "messages", _])
+        | ("POST", ["webhooks", _, _])
+        | ("POST", ["channels", _, "messages"]) => ok(payloads::message(payloads::snowflake(), body)),
         _ => (StatusCode::NOT_FOUND, Json(json!({"message": "404: Not Found", "code": 0})).into_response()),
     }
 }
