@@ -26,7 +26,8 @@ pub struct Config {
     pub api_base: Option<String>,
     /// The bot token, from `DISCORD_TOKEN` only.
     pub token: Option<Token>,
-    /// `[[daily]]` tables, kept unparsed until the daily-posts module reads them.
+    /// `[[daily]]` tables, kept unparsed until the daily-posts module reads them. A placeholder:
+    /// without it, `deny_unknown_fields` would refuse a config that has daily posts.
     pub daily: Vec<toml::Value>,
 }
 
@@ -122,11 +123,13 @@ impl Config {
         if let Some(token) = set(TOKEN_VAR) {
             config.token = Some(Token(token));
         }
+        let mut base_from = file.map_or("api_base", |(name, _)| name);
         if let Some(base) = set(API_BASE_VAR) {
             config.api_base = Some(base);
+            base_from = API_BASE_VAR;
         }
         if let Some(base) = &config.api_base {
-            check_base(base).map_err(|message| ConfigError::Value { path: API_BASE_VAR.into(), message })?;
+            check_base(base).map_err(|message| ConfigError::Value { path: base_from.into(), message })?;
         }
         Ok(config)
     }
@@ -223,6 +226,13 @@ mod tests {
     fn unknown_keys_are_located() {
         let err = load("log = \"info\"\nguild_id = [1]\n", &[]).unwrap_err().to_string();
         assert!(err.starts_with("confbot.toml:2:1: unknown field `guild_id`"), "{err}");
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let c = load(include_str!("../config/confbot.toml"), &[]).unwrap();
+        assert_eq!(c.log.as_deref(), Some("info"));
+        assert!(c.data.is_empty() && c.guild_ids.is_empty() && c.api_base.is_none());
     }
 
     #[test]

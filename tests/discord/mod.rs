@@ -50,8 +50,14 @@ impl Bot {
         let config = Config { api_base: Some(fake.base.clone()), token: Some(Token::new(TOKEN)), ..config };
         let background_starts = Arc::new(AtomicU32::new(0));
         let counter = background_starts.clone();
-        let job: discord::Job = Box::new(move |_poster| {
+        // Counts its starts, and posts once, as the daily scheduler will.
+        let job: discord::Job = Box::new(move |poster| {
             counter.fetch_add(1, Ordering::SeqCst);
+            let hello = confbot::reply::render(&confbot::reply::Reply {
+                content: Some("@everyone background hello".into()),
+                ..Default::default()
+            });
+            tokio::spawn(async move { poster.post(payloads::CHANNEL_ID, &hello).await });
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(discord::run_with(config, vec![job], async {
