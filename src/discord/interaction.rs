@@ -54,17 +54,24 @@ pub async fn handle(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
     let _inflight = bot.inflight.enter();
     let started = Instant::now();
     let reply_to = ids(&interaction);
-    let task = tokio::spawn(answer(bot, http.clone(), interaction));
-    match task.await {
+    match caught(answer(bot, http.clone(), interaction)).await {
         Ok(()) => tracing::debug!(elapsed = ?started.elapsed(), "interaction answered"),
-        Err(e) if e.is_panic() => {
-            tracing::error!("an interaction handler panicked: {}", panic_text(e.into_panic()));
+        Err(why) => {
+            tracing::error!("an interaction handler failed: {why}");
             if let Some((id, token)) = reply_to {
                 let sorry = Reply::problem("Something went wrong", "confbot could not answer that. Please try again.");
                 respond(&http, id, &token, CHANNEL_MESSAGE, message(&sorry)).await;
             }
         }
-        Err(e) => tracing::warn!("an interaction handler was cancelled: {e}"),
+    }
+}
+
+/// Runs `work` in its own task, so that a panic in it comes back as an error.
+async fn caught(work: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    match tokio::spawn(work).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_panic() => Err(format!("panicked: {}", panic_text(e.into_panic()))),
+        Err(e) => Err(format!("cancelled: {e}")),
     }
 }
 
@@ -117,7 +124,9 @@ async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
             Ok(counts) => tracing::info!("catalogue reloaded by /reload: {counts}"),
             Err(e) => tracing::warn!("/reload kept the previous catalogue: {e}"),
         }
-        let body = message(&reload::reply(&result));
+        let mut body = reply::render(&reload::reply(&result));
+        body.flags = 0; // visibility was fixed by the deferral; an edit may not set it
+        let body = to_value(&body);
         let edited = retry::send("edit original response", || {
             http.edit_original_interaction_response(&c.token, &body, Vec::new())
         });
@@ -225,6 +234,13 @@ async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_panic_is_caught_and_described() {
+        assert_eq!(caught(async {}).await, Ok(()));
+        let failed = caught(async { panic!("boom {}", 1) }).await;
+        assert_eq!(failed, Err("panicked: boom 1".to_owned()));
+    }
 
     #[test]
     fn memory_is_bounded() {

@@ -181,6 +181,7 @@ async fn reload_is_for_admins_and_keeps_the_old_catalogue_on_errors() {
     let ok = admin_reload(&bot).await;
     checked(&ok);
     assert_eq!(title(&ok), "Catalogue reloaded");
+    assert!(ok.get("flags").is_none(), "an edit does not try to change visibility");
 
     std::fs::write(&file, "[[talks]]\nid = \"x\"\ntitle = 3\n").unwrap();
     let failed = admin_reload(&bot).await;
