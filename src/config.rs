@@ -138,7 +138,11 @@ impl Config {
     fn apply_file(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
         let layer: FileLayer = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
-            ConfigError::Invalid { path: name.to_owned(), line, column, message: e.message().trim().to_owned() }
+            let mut message = e.message().trim().to_owned();
+            if message.starts_with("unknown field `token`") || message.starts_with("unknown field `discord_token`") {
+                message.push_str(" (the token is read from the DISCORD_TOKEN environment variable only)");
+            }
+            ConfigError::Invalid { path: name.to_owned(), line, column, message }
         })?;
         if let Some(data) = layer.data {
             self.data = data;
@@ -226,6 +230,8 @@ mod tests {
     fn unknown_keys_are_located() {
         let err = load("log = \"info\"\nguild_id = [1]\n", &[]).unwrap_err().to_string();
         assert!(err.starts_with("confbot.toml:2:1: unknown field `guild_id`"), "{err}");
+        let err = load("token = \"abc\"", &[]).unwrap_err().to_string();
+        assert!(err.contains("DISCORD_TOKEN") && !err.contains("abc"), "{err}");
     }
 
     #[test]

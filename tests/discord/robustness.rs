@@ -66,6 +66,23 @@ async fn heartbeats_are_acknowledged_and_the_session_stays() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_heartbeat_timeout_is_survived() {
+    let bot = Bot::guild().await;
+    let before = bot.fake.gateway_counts().2;
+    bot.fake.withhold_acks();
+    // serenity notices the missing ACK at its next heartbeat and restarts the shard: a new
+    // connection and, after the shard queuer's pause, a new IDENTIFY.
+    bot.fake
+        .wait_gateway("a new session after the missed ACK", Duration::from_secs(15), |g| {
+            g.identifies == 2 && g.connected()
+        })
+        .await;
+    assert!(bot.fake.gateway_counts().2 > before);
+    assert_eq!(bot.command("help", &[]).await.kind, 4);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_is_retried_no_sooner_than_its_retry_after() {
     let bot = Bot::guild().await;
     let (interaction, path) = help();

@@ -30,6 +30,8 @@ pub struct Gateway {
     pub identifies: u32,
     pub resumes: u32,
     pub heartbeats: u32,
+    /// While set, heartbeats go unanswered (a zombied connection); a new session clears it.
+    pub withhold_acks: bool,
     /// Intents asked for in the last IDENTIFY.
     pub intents: Option<u64>,
     /// Guilds listed in READY; `[GUILD_ID]` when empty.
@@ -139,10 +141,13 @@ fn received(shared: &Shared, me: u64, tx: &UnboundedSender<Out>, payload: &Value
     match payload["op"].as_u64() {
         Some(1) => {
             g.heartbeats += 1;
-            let _ = tx.send(Out::Text(frame(11, Value::Null)));
+            if !g.withhold_acks {
+                let _ = tx.send(Out::Text(frame(11, Value::Null)));
+            }
         }
         Some(2) => {
             g.identifies += 1;
+            g.withhold_acks = false;
             g.intents = payload["d"]["intents"].as_u64();
             g.session_id = format!("session-{}", g.identifies);
             g.seq = 0;
@@ -160,6 +165,7 @@ fn received(shared: &Shared, me: u64, tx: &UnboundedSender<Out>, payload: &Value
                 return;
             }
             g.resumes += 1;
+            g.withhold_acks = false;
             let after = d["seq"].as_u64().unwrap_or(0);
             for (_, text) in g.log.iter().filter(|(s, _)| *s > after) {
                 let _ = tx.send(Out::Text(text.clone()));

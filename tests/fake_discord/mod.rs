@@ -140,6 +140,11 @@ impl FakeDiscord {
         gateway::control(&self.shared, gateway::Control::InvalidSession);
     }
 
+    /// Stops acknowledging heartbeats until the next session, as a zombied connection would.
+    pub fn withhold_acks(&self) {
+        self.shared.gateway.lock().unwrap().withhold_acks = true;
+    }
+
     /// Drops the TCP connection without a close frame.
     pub fn drop_socket(&self) {
         gateway::control(&self.shared, gateway::Control::Drop);
