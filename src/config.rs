@@ -157,7 +157,13 @@ impl Config {
                         message: format!("guild_ids: “{s}” is not a guild id (a number like 123456789012345678)"),
                     }),
                 })
-                .collect::<Result<_, _>>()?;
+                .collect::<Result<Vec<u64>, _>>()?;
+            if self.guild_ids.contains(&0) {
+                return Err(ConfigError::Value {
+                    path: name.to_owned(),
+                    message: "guild_ids: 0 is not a guild id".into(),
+                });
+            }
         }
         self.state = layer.state.or(self.state.take());
         self.log = layer.log.or(self.log.take());
@@ -250,6 +256,7 @@ mod tests {
     #[test]
     fn bad_values_are_explained() {
         assert!(load("guild_ids = [\"x\"]", &[]).unwrap_err().to_string().contains("not a guild id"));
+        assert!(load("guild_ids = [0]", &[]).unwrap_err().to_string().contains("not a guild id"));
         assert!(load("", &[("DISCORD_API_BASE", "nope")]).unwrap_err().to_string().contains("not an http"));
     }
 }

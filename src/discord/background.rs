@@ -35,7 +35,10 @@ pub struct PostError {
 impl Poster {
     /// Sends `message` (already within Discord's limits: it comes from `reply::render`).
     pub async fn post(&self, channel: u64, message: &Message) -> Result<(), PostError> {
-        let id = ChannelId::new(channel.max(1));
+        if channel == 0 {
+            return Err(PostError { channel, detail: "0 is not a channel id".into() });
+        }
+        let id = ChannelId::new(channel);
         retry::send("post to channel", || self.http.send_message(id, Vec::new(), message))
             .await
             .map(|_| ())

@@ -69,21 +69,38 @@ fn option(o: &OptionDef) -> Value {
 }
 
 /// Registers the command set and returns how many commands each place received.
+///
+/// A guild that refuses (the bot was removed, a typo in `guild_ids`) is logged and skipped;
+/// global commands are cleared only once some guild has the set, so a wholly wrong
+/// configuration never leaves users with no commands at all.
 pub async fn register(http: &Http, guild_ids: &[u64]) -> Result<usize, serenity::Error> {
     let body = body();
     if guild_ids.is_empty() {
         let set = retry::send("register global commands", || http.create_global_commands(&body)).await?;
         return Ok(set.len());
     }
-    let mut registered = 0;
-    for &id in guild_ids {
+    let mut registered = None;
+    let mut last_error = None;
+    // The config refuses 0, which GuildId::new would panic on.
+    for &id in guild_ids.iter().filter(|&&id| id != 0) {
         let guild = GuildId::new(id);
-        let set = retry::send("register guild commands", || http.create_guild_commands(guild, &body)).await?;
-        registered = set.len();
+        match retry::send("register guild commands", || http.create_guild_commands(guild, &body)).await {
+            Ok(set) => registered = Some(set.len()),
+            Err(e) => {
+                tracing::error!("guild {id} refused the commands: {}", retry::describe(&e));
+                last_error = Some(e);
+            }
+        }
     }
-    let empty = json!([]);
-    retry::send("clear global commands", || http.create_global_commands(&empty)).await?;
-    Ok(registered)
+    match (registered, last_error) {
+        (Some(n), _) => {
+            let empty = json!([]);
+            retry::send("clear global commands", || http.create_global_commands(&empty)).await?;
+            Ok(n)
+        }
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(0),
+    }
 }
 
 #[cfg(test)]

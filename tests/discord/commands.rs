@@ -67,6 +67,22 @@ async fn registration_is_guild_only_and_clears_global_commands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guild_that_refuses_does_not_stop_the_others() {
+    // The fake refuses guild 42 (the bot is not in it); the harness waits for the global clear.
+    let fake_guild = 42;
+    let bot = Bot::start_with(Config { guild_ids: vec![fake_guild, GUILD_ID], ..Config::default() }, |fake| {
+        fake.inject("PUT", &format!("/guilds/{fake_guild}/commands"), 403, 0.0, 10)
+    })
+    .await;
+    let refused = requests_to(&bot.fake, &format!("/api/v10/applications/{APP_ID}/guilds/{fake_guild}/commands"));
+    assert_eq!(refused.iter().map(|r| r.status).collect::<Vec<_>>(), vec![403], "a 403 is not retried");
+    let guild = requests_to(&bot.fake, &format!("/api/v10/applications/{APP_ID}/guilds/{GUILD_ID}/commands"));
+    assert_eq!(guild.len(), 1);
+    assert_eq!(guild[0].status, 200);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_guild_ids_commands_are_registered_globally() {
     let bot = Bot::start(Config::default()).await;
     let global = requests_to(&bot.fake, &format!("/api/v10/applications/{APP_ID}/commands"));

@@ -46,7 +46,13 @@ impl Bot {
     /// Starts the bot with `config` (token and API base filled in) and waits until its
     /// commands are registered.
     pub async fn start(config: Config) -> Bot {
+        Bot::start_with(config, |_| {}).await
+    }
+
+    /// [`Bot::start`], preparing the fake (e.g. injecting failures) before the bot connects.
+    pub async fn start_with(config: Config, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let fake = FakeDiscord::start().await;
+        prepare(&fake);
         let config = Config { api_base: Some(fake.base.clone()), token: Some(Token::new(TOKEN)), ..config };
         let background_starts = Arc::new(AtomicU32::new(0));
         let counter = background_starts.clone();
