@@ -7,7 +7,7 @@
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
-//! - [`discord`]: the serenity edge: gateway, registration, interactions, reload, shutdown;
+//! - [`discord`]: the Discord client edge: gateway, registration, interactions, reload, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.
 //!
 //! Nothing outside `discord/` knows about Discord's client library.

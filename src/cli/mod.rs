@@ -126,19 +126,16 @@ fn check(data: &DataArgs) -> anyhow::Result<i32> {
 }
 
 /// Logs go to stderr, so `ask --json` output stays clean. `--log` wins over `RUST_LOG`.
-///
-/// serenity's HTTP spans carry each request's route, which holds the interaction token (a
-/// credential for 15 minutes), and any event inside a span prints its fields: so those spans
-/// stay off (`serenity::http=warn`) unless the filter names serenity explicitly.
-const QUIET_SERENITY: &str = "serenity=info,serenity::http=warn";
-
+/// The Discord client's own logs are kept from leaking credentials: see
+/// [`crate::discord::quiet_client_logs`].
 pub fn init_logging(filter: Option<&str>) {
     use tracing_subscriber::EnvFilter;
     let filter = filter
         .map(str::to_owned)
         .or_else(|| std::env::var(EnvFilter::DEFAULT_ENV).ok())
         .unwrap_or_else(|| "info".to_owned());
-    let filter = if filter.contains("serenity") { filter } else { format!("{filter},{QUIET_SERENITY}") };
-    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET_SERENITY}")));
+    let filter = crate::discord::quiet_client_logs(&filter);
+    let filter =
+        EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new(crate::discord::quiet_client_logs("info")));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

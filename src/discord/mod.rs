@@ -131,6 +131,19 @@ pub async fn run_with(config: Config, jobs: Vec<Job>, shutdown: impl Future<Outp
     result
 }
 
+/// A log filter with serenity's HTTP spans switched off, unless `filter` names serenity.
+///
+/// Those spans carry each request's route, which holds the interaction token (a credential
+/// for 15 minutes), and any event logged inside a span (say, a debug line from the HTTP
+/// library) prints the span's fields with it.
+pub fn quiet_client_logs(filter: &str) -> String {
+    if filter.contains("serenity") {
+        filter.to_owned()
+    } else {
+        format!("{filter},serenity=info,serenity::http=warn")
+    }
+}
+
 /// SIGHUP reloads the catalogue, as `/reload` does; errors are logged and the old one stays.
 async fn reload_on_hangup(bot: Arc<Bot>) {
     #[cfg(unix)]
