@@ -151,19 +151,47 @@ async fn component(bot: &Bot, http: &Http, c: &ComponentInteraction) {
     };
     let reply = run(bot, c.channel_id.get(), &invocation);
     let clicked_ephemeral = c.message.flags.is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
-    // Pages and "Another insight" replace the message they were clicked on; so does the
-    // answer to a private "did you mean". An error never replaces a public message.
-    let update = if reply.ephemeral {
-        clicked_ephemeral
-    } else {
-        clicked_ephemeral || invocation.get("page").is_some() || invocation.name == "insight"
-    };
-    if update {
-        let mut body = reply::render(&reply);
-        body.flags = 0; // a message's visibility cannot change
-        respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
-    } else {
-        respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&reply)).await;
+    match placement(&invocation, reply.ephemeral, clicked_ephemeral) {
+        Placement::Update => {
+            let mut body = reply::render(&reply);
+            body.flags = 0; // a message's visibility cannot change
+            respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
+        }
+        Placement::New => respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&reply)).await,
+        Placement::CloseAndPost => {
+            let closed = Reply { content: Some("Answered below.".into()), ..Reply::default() };
+            let mut body = reply::render(&closed);
+            body.flags = 0;
+            respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
+            let public = message(&reply);
+            let posted =
+                retry::send("follow-up message", || http.create_followup_message(&c.token, &public, Vec::new()));
+            let _ = posted.await;
+        }
+    }
+}
+
+/// Where a button's answer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Replace the clicked message (type 7).
+    Update,
+    /// A new message (type 4).
+    New,
+    /// Close the clicked private question, then answer in public as the command would have.
+    CloseAndPost,
+}
+
+/// Pages and "Another insight" replace the message they were clicked on. A private "did you
+/// mean" is closed and its answer posted publicly, as if the name had been typed right. An
+/// error never replaces a public message; anything else is a new message.
+fn placement(invocation: &Invocation, reply_ephemeral: bool, clicked_ephemeral: bool) -> Placement {
+    match (clicked_ephemeral, reply_ephemeral) {
+        (true, true) => Placement::Update,
+        (true, false) => Placement::CloseAndPost,
+        (false, true) => Placement::New,
+        (false, false) if invocation.get("page").is_some() || invocation.name == "insight" => Placement::Update,
+        (false, false) => Placement::New,
     }
 }
 
@@ -240,6 +268,24 @@ mod tests {
         assert_eq!(caught(async {}).await, Ok(()));
         let failed = caught(async { panic!("boom {}", 1) }).await;
         assert_eq!(failed, Err("panicked: boom 1".to_owned()));
+    }
+
+    #[test]
+    fn button_answers_go_where_they_read_best() {
+        let page = Invocation::new("topics").with("page", "1");
+        let another = Invocation::new("insight");
+        let talk = Invocation::new("talk").with("title", "keynote");
+        let cases = [
+            (&page, false, false, Placement::Update),
+            (&another, false, false, Placement::Update),
+            (&talk, false, false, Placement::New),
+            (&talk, false, true, Placement::CloseAndPost),
+            (&talk, true, true, Placement::Update),
+            (&page, true, false, Placement::New),
+        ];
+        for (inv, reply_ephemeral, clicked_ephemeral, expected) in cases {
+            assert_eq!(placement(inv, reply_ephemeral, clicked_ephemeral), expected, "{inv:?}");
+        }
     }
 
     #[test]

@@ -170,6 +170,21 @@ async fn buttons_are_answered_and_update_where_it_reads_better() {
     assert_eq!(page.kind, 7);
     assert!(title(&page.data).contains("topic") || title(&page.data).contains("Topic"), "{}", title(&page.data));
 
+    // A private "did you mean" is closed, and the chosen talk posted for everyone.
+    let question = bot.command("talk", &[("title", "python")]).await;
+    assert!(is_ephemeral(&question.data) && title(&question.data).starts_with("Which talk"));
+    let candidate = custom_ids(&question.data)[0].clone();
+    let id = payloads::snowflake();
+    let click = payloads::button(id, &token(id), &candidate, payloads::message(payloads::snowflake(), &question.data));
+    let closed = bot.interact(click).await;
+    assert_eq!(closed.kind, 7);
+    assert_eq!(closed.data["components"], json!([]), "the question's buttons are gone");
+    let followup = format!("/api/v10/webhooks/{APP_ID}/{}", token(id));
+    let posted = bot.fake.wait_for("the public answer", Duration::from_secs(5), |r| r.path == followup).await;
+    checked(&posted.body);
+    assert!(!is_ephemeral(&posted.body));
+    assert!(!title(&posted.body).is_empty() && !title(&posted.body).starts_with("Which"));
+
     // Old and foreign buttons get a polite private reply.
     for stale in ["c0:topic:1::ai", "someone-elses-button", "c1:topic:x::ai"] {
         let answer = bot.click(&talk, stale).await;
