@@ -83,6 +83,18 @@ async fn a_heartbeat_timeout_is_survived() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_bounded_while_the_gateway_is_unreachable() {
+    let bot = Bot::guild().await;
+    bot.fake.go_down();
+    bot.fake.wait_gateway("a refused reconnect", Duration::from_secs(10), |g| g.refused >= 1).await;
+    let stopping = std::time::Instant::now();
+    bot.stop().await;
+    let took = stopping.elapsed();
+    println!("stopped in {took:?} with the gateway down");
+    assert!(took < Duration::from_secs(6), "shutdown took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_is_retried_no_sooner_than_its_retry_after() {
     let bot = Bot::guild().await;
     let (interaction, path) = help();

@@ -34,6 +34,10 @@ pub struct Gateway {
     pub withhold_acks: bool,
     /// Intents asked for in the last IDENTIFY.
     pub intents: Option<u64>,
+    /// While set, new connections are closed at once: the gateway is unreachable.
+    pub refuse: bool,
+    /// Connections refused so far.
+    pub refused: u32,
     /// Guilds listed in READY; `[GUILD_ID]` when empty.
     pub guilds: Vec<u64>,
 }
@@ -98,6 +102,15 @@ pub fn control(shared: &Shared, control: Control) {
 }
 
 async fn connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
+    {
+        let mut g = shared.gateway.lock().unwrap();
+        if g.refuse {
+            g.refused += 1;
+            drop(g);
+            shared.notify();
+            return;
+        }
+    }
     let Ok(ws) = tokio_tungstenite::accept_async(stream).await else { return };
     let (mut sink, mut incoming) = ws.split();
     let (tx, mut rx) = unbounded_channel();

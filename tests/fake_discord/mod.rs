@@ -145,6 +145,13 @@ impl FakeDiscord {
         self.shared.gateway.lock().unwrap().withhold_acks = true;
     }
 
+    /// Makes the gateway unreachable (new connections are closed at once) and drops the
+    /// current one.
+    pub fn go_down(&self) {
+        self.shared.gateway.lock().unwrap().refuse = true;
+        self.drop_socket();
+    }
+
     /// Drops the TCP connection without a close frame.
     pub fn drop_socket(&self) {
         gateway::control(&self.shared, gateway::Control::Drop);
