@@ -5,6 +5,8 @@
 //! - [`search`]: name normalisation, fuzzy speaker matching, title lookup, keyword search;
 //! - [`commands`]: every slash command as a pure function from catalogue and options to a reply;
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
+//! - [`daily`]: daily highlight posts — schedules, decks, the exactly-once delivery loop, `/daily`;
+//! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.
 //!
@@ -13,6 +15,8 @@
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod daily;
 pub mod import;
 pub mod reply;
 pub mod search;
+pub mod store;
