@@ -72,7 +72,10 @@ fn set(
         Err(problems) => return Ok(quiet(Reply::problem("The daily highlight was not changed", problems.join("\n")))),
     };
     store.set_schedule(&schedule, now)?;
-    let next = next_post(store, &schedule, now)?;
+    let Some(entry) = store.entry(guild_id)? else {
+        return Err(StoreError::Corrupt("a schedule vanished as it was saved".into()));
+    };
+    let next = next_post(store, &entry, now)?;
     let text = format!(
         "Daily highlight set: <#{}> every day at {}{}. Next post: {}.",
         schedule.channel_id,
@@ -128,7 +131,7 @@ fn show(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64) -> Resu
         Field::inline("Items", filter_text(c, s).unwrap_or_else(|| "everything".into())),
     ];
     if s.enabled {
-        fields.push(Field::new("Next post", both_times(s, next_post(store, s, now)?)));
+        fields.push(Field::new("Next post", both_times(s, next_post(store, &entry, now)?)));
     } else {
         fields.push(Field::new("Next post", "none — daily highlights are off"));
     }
@@ -175,7 +178,7 @@ fn preview(
     if picks.is_empty() {
         return Ok(Reply::problem("Nothing to post", "No item matches this schedule's topic or conference."));
     }
-    let mut at = next_post(store, s, now)?;
+    let mut at = next_post(store, &entry, now)?;
     let mut lines = Vec::new();
     for pick in &picks {
         let when = at.with_timezone(&s.zone).format("%a %-d %b %H:%M");
@@ -198,10 +201,12 @@ fn preview(
 }
 
 /// When the next post goes out: now if one is due or being delivered, else when it is due.
-fn next_post(store: &Store, s: &Schedule, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+/// For a schedule that is off, when it would go out if it were on.
+fn next_post(store: &Store, entry: &Entry, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+    let s = &entry.schedule;
     let today = store.post_for(s.guild_id, s.local_date(now))?;
-    let always = Schedule { enabled: true, ..s.clone() };
-    Ok(match due::decide(now, &always, today.as_ref(), None) {
+    let on = Entry { schedule: Schedule { enabled: true, ..s.clone() }, ..entry.clone() };
+    Ok(match due::decide(now, &on, today.as_ref()) {
         Action::Wait(at) => at,
         _ => now,
     })

@@ -110,7 +110,7 @@ pub fn upcoming(state: &DeckState, eligible: &[String], count: usize) -> Vec<Pic
             remaining = eligible.iter().collect();
         }
         let mut order = remaining.clone();
-        order.sort_by_key(|id| (rank(state.seed, cycle, id), *id));
+        order.sort_by_cached_key(|id| (rank(state.seed, cycle, id), *id));
         // A fresh cycle must not open with the item that closed the last one.
         let chosen = if position == 0 && order.len() > 1 && last.as_deref() == Some(order[0].as_str()) {
             order[1]

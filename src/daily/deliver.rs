@@ -23,8 +23,6 @@ use crate::catalogue::Catalogue;
 use crate::reply::Message;
 use crate::store::{Entry, NewPost, PostRecord, Status, Store, StoreError};
 
-/// The longest the loop sleeps without looking again (the wall clock may jump).
-pub const MAX_SLEEP: Duration = Duration::hours(1);
 /// How long a send or lookup may take before it counts as a transient failure.
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 /// How far before the intent lookups start, to allow for clock skew with Discord.
@@ -33,7 +31,8 @@ const LOOKUP_SLACK: Duration = Duration::minutes(5);
 const MAX_CLOSE_ATTEMPTS: u32 = 20;
 
 /// Does everything due at `now` and returns when to look again: `now` itself if it acted
-/// (the next pass sees the new state), otherwise the earliest instant anything is due.
+/// (the next pass sees the new state), otherwise the earliest instant anything is due (at
+/// most a day away: every schedule is due at least daily).
 pub async fn tick<T: Transport>(
     store: &Store,
     catalogue: &Catalogue,
@@ -41,7 +40,7 @@ pub async fn tick<T: Transport>(
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, StoreError> {
     let entries = store.entries()?;
-    let mut wake = now + MAX_SLEEP;
+    let mut wake = now + Duration::days(1);
     let mut acted = false;
     for pending in store.pending()? {
         let schedule = entries.iter().find(|e| e.schedule.guild_id == pending.guild_id).map(|e| &e.schedule);
@@ -60,7 +59,7 @@ pub async fn tick<T: Transport>(
     for entry in &entries {
         let s = &entry.schedule;
         let today = store.post_for(s.guild_id, s.local_date(now))?;
-        match due::decide(now, s, today.as_ref(), entry.post_now_for) {
+        match due::decide(now, entry, today.as_ref()) {
             Action::Wait(at) => wake = wake.min(at),
             Action::Post { date, late } => {
                 post_day(store, catalogue, transport, entry, date, late, now).await?;

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::schedule::Schedule;
-use crate::store::{PostRecord, Status};
+use crate::store::{Entry, PostRecord, Status};
 
 /// What to do about a schedule or an unfinished intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +27,9 @@ pub enum Action {
 /// A post later than this after its time is logged as late (the bot was not running).
 pub const LATE_AFTER: Duration = Duration::minutes(2);
 
-/// What to do for `schedule` at `now`, given its log row for today's local date and the date
-/// `/daily now` asked for.
-pub fn decide(
-    now: DateTime<Utc>,
-    schedule: &Schedule,
-    today: Option<&PostRecord>,
-    post_now: Option<NaiveDate>,
-) -> Action {
+/// What to do for a stored schedule at `now`, given its log row for today's local date.
+pub fn decide(now: DateTime<Utc>, entry: &Entry, today: Option<&PostRecord>) -> Action {
+    let schedule = &entry.schedule;
     let date = schedule.local_date(now);
     let tomorrow = || schedule.instant(date.succ_opt().unwrap_or(date));
     match today {
@@ -47,10 +42,12 @@ pub fn decide(
         None if !schedule.enabled => Action::Wait(tomorrow()),
         None => {
             let due = schedule.instant(date);
-            if now >= due {
-                Action::Post { date, late: now - due > LATE_AFTER }
-            } else if post_now == Some(date) {
+            if entry.post_now_for == Some(date) {
                 Action::Post { date, late: false }
+            } else if due < entry.active_since {
+                Action::Wait(tomorrow())
+            } else if now >= due {
+                Action::Post { date, late: now - due > LATE_AFTER }
             } else {
                 Action::Wait(due)
             }
@@ -83,6 +80,7 @@ pub fn backoff(attempts: u32, retry_after: Option<std::time::Duration>) -> Durat
 mod tests {
     use super::*;
     use crate::daily::schedule::parse_time;
+    use crate::store::Origin;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -98,6 +96,10 @@ mod tests {
             conference: None,
             enabled: true,
         }
+    }
+
+    fn entry(schedule: Schedule) -> Entry {
+        Entry { schedule, origin: Origin::Config, post_now_for: None, active_since: utc("2024-01-01T00:00:00Z") }
     }
 
     fn row(date: &str, status: Status, next: Option<&str>) -> PostRecord {
@@ -145,10 +147,16 @@ mod tests {
             ("2024-06-01T05:00:00Z", None, Some(june1), Action::Post { date: june1, late: false }),
         ];
         for (now, today, post_now, want) in cases {
-            assert_eq!(decide(utc(now), &s, today, post_now), want, "{now}");
+            let e = Entry { post_now_for: post_now, ..entry(s.clone()) };
+            assert_eq!(decide(utc(now), &e, today), want, "{now}");
         }
-        let off = Schedule { enabled: false, ..berlin_nine() };
-        assert!(matches!(decide(utc("2024-06-01T08:00:00Z"), &off, None, None), Action::Wait(_)));
+        let off = entry(Schedule { enabled: false, ..berlin_nine() });
+        assert!(matches!(decide(utc("2024-06-01T08:00:00Z"), &off, None), Action::Wait(_)));
+        // Switched on at 10:00 local, after the 09:00 posting time: today is not owed.
+        let new = Entry { active_since: utc("2024-06-01T08:00:00Z"), ..entry(s.clone()) };
+        assert_eq!(decide(utc("2024-06-01T08:00:00Z"), &new, None), Action::Wait(utc("2024-06-02T07:00:00Z")));
+        let asked = Entry { post_now_for: Some(june1), ..new };
+        assert_eq!(decide(utc("2024-06-01T08:00:00Z"), &asked, None), Action::Post { date: june1, late: false });
     }
 
     #[test]

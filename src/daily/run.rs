@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Notify;
 
-use super::deliver::{tick, MAX_SLEEP};
+use super::deliver::tick;
 use super::transport::Transport;
 use crate::catalogue::Catalogue;
 use crate::store::Store;
@@ -36,6 +36,9 @@ impl Clock {
     }
 }
 
+/// The longest the loop sleeps without looking again: the wall clock may jump (suspend,
+/// NTP), and tokio's timers follow a monotonic clock.
+pub const MAX_SLEEP: Duration = Duration::hours(1);
 /// After a store error, the loop waits this long before trying again.
 const ERROR_PAUSE: Duration = Duration::seconds(30);
 

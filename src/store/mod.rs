@@ -58,6 +58,7 @@ CREATE TABLE schedules (
     enabled      INTEGER NOT NULL,
     origin       TEXT NOT NULL CHECK (origin IN ('config', 'discord')),
     post_now_for TEXT,                   -- local date /daily now asked for
+    active_since TEXT NOT NULL,          -- when last switched on: earlier posting times are not owed
     updated_at   TEXT NOT NULL
 );
 CREATE TABLE decks (

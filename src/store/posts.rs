@@ -139,12 +139,14 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let guild = id_sql(new.guild_id);
-        let inserted = tx.execute(
-            "INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
                                 status, late, intended_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11)
              ON CONFLICT (guild_id, local_date) DO NOTHING",
-            params![
+            )?
+            .execute(params![
                 guild,
                 date_text(new.local_date),
                 id_sql(new.channel_id),
@@ -156,27 +158,24 @@ impl Store {
                 new.payload,
                 new.late,
                 instant_text(new.at)
-            ],
-        )?;
+            ])?;
         if inserted == 0 {
             return Err(StoreError::AlreadyLogged);
         }
         let id = tx.last_insert_rowid();
         // Deck rows normally exist since the schedule was saved; a missing one starts here.
-        tx.execute(
-            "INSERT OR IGNORE INTO decks (guild_id, seed, cycle) VALUES (?1, ?2, 0)",
-            params![guild, fastrand::u64(..) as i64],
-        )?;
-        tx.execute("DELETE FROM deck_shown WHERE guild_id = ?1 AND cycle < ?2", params![guild, new.pick.cycle])?;
-        tx.execute(
-            "INSERT OR IGNORE INTO deck_shown (guild_id, cycle, item) VALUES (?1, ?2, ?3)",
-            params![guild, new.pick.cycle, new.pick.id],
-        )?;
-        tx.execute(
-            "UPDATE decks SET cycle = ?2, last = ?3 WHERE guild_id = ?1",
-            params![guild, new.pick.cycle, new.pick.id],
-        )?;
-        tx.execute("UPDATE schedules SET post_now_for = NULL WHERE guild_id = ?1", [guild])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO decks (guild_id, seed, cycle) VALUES (?1, ?2, 0)")?
+            .execute(params![guild, fastrand::u64(..) as i64])?;
+        tx.prepare_cached("DELETE FROM deck_shown WHERE guild_id = ?1 AND cycle < ?2")?
+            .execute(params![guild, new.pick.cycle])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO deck_shown (guild_id, cycle, item) VALUES (?1, ?2, ?3)")?
+            .execute(params![guild, new.pick.cycle, new.pick.id])?;
+        tx.prepare_cached("UPDATE decks SET cycle = ?2, last = ?3 WHERE guild_id = ?1")?.execute(params![
+            guild,
+            new.pick.cycle,
+            new.pick.id
+        ])?;
+        tx.prepare_cached("UPDATE schedules SET post_now_for = NULL WHERE guild_id = ?1")?.execute([guild])?;
         let record = read_one(&tx, id)?;
         tx.commit()?;
         Ok(record)
@@ -184,22 +183,24 @@ impl Store {
 
     /// Step 3 of delivery: Discord accepted the post as `message_id`.
     pub fn mark_sent(&self, id: i64, message_id: u64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE posts SET status = 'sent', message_id = ?2, error = NULL, next_attempt_at = NULL,
+        self.conn()
+            .prepare_cached(
+                "UPDATE posts SET status = 'sent', message_id = ?2, error = NULL, next_attempt_at = NULL,
                  finished_at = ?3, attempts = attempts + 1
              WHERE id = ?1 AND status = 'pending'",
-            params![id, id_sql(message_id), instant_text(at)],
-        )?;
+            )?
+            .execute(params![id, id_sql(message_id), instant_text(at)])?;
         Ok(())
     }
 
     /// A transient failure (429, 5xx, no answer): try again at `next_at`.
     pub fn retry_later(&self, id: i64, error: &str, next_at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE posts SET error = ?2, next_attempt_at = ?3, attempts = attempts + 1
+        self.conn()
+            .prepare_cached(
+                "UPDATE posts SET error = ?2, next_attempt_at = ?3, attempts = attempts + 1
              WHERE id = ?1 AND status = 'pending'",
-            params![id, error, instant_text(next_at)],
-        )?;
+            )?
+            .execute(params![id, error, instant_text(next_at)])?;
         Ok(())
     }
 
@@ -208,16 +209,16 @@ impl Store {
     pub fn give_up(&self, id: i64, status: Status, error: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE posts SET status = ?2, error = ?3, next_attempt_at = NULL, finished_at = ?4
              WHERE id = ?1 AND status = 'pending'",
-            params![id, status.as_str(), error, instant_text(at)],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![id, status.as_str(), error, instant_text(at)])?;
+        tx.prepare_cached(
             "DELETE FROM deck_shown WHERE (guild_id, cycle, item) IN
                  (SELECT guild_id, cycle, item FROM posts WHERE id = ?1)",
-            [id],
-        )?;
+        )?
+        .execute([id])?;
         tx.commit()?;
         Ok(())
     }
@@ -232,13 +233,14 @@ impl Store {
         error: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
                                 status, error, late, intended_at, finished_at)
              VALUES (?1, ?2, ?3, '', 0, 0, 0, '', '{}', 'failed', ?4, 0, ?5, ?5)
              ON CONFLICT (guild_id, local_date) DO NOTHING",
-            params![id_sql(guild_id), date_text(date), id_sql(channel_id), error, instant_text(at)],
-        )?;
+            )?
+            .execute(params![id_sql(guild_id), date_text(date), id_sql(channel_id), error, instant_text(at)])?;
         Ok(())
     }
 
@@ -246,7 +248,8 @@ impl Store {
     pub fn post_for(&self, guild_id: u64, date: NaiveDate) -> Result<Option<PostRecord>, StoreError> {
         let conn = self.conn();
         let sql = format!("SELECT {COLUMNS} FROM posts WHERE guild_id = ?1 AND local_date = ?2");
-        conn.query_row(&sql, params![id_sql(guild_id), date_text(date)], raw).optional()?.map(record).transpose()
+        let row = conn.prepare_cached(&sql)?.query_row(params![id_sql(guild_id), date_text(date)], raw).optional()?;
+        row.map(record).transpose()
     }
 
     /// Every unfinished intent, oldest first: what a restart must reconcile.
@@ -261,31 +264,32 @@ impl Store {
 
     fn select(&self, tail: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<PostRecord>, StoreError> {
         let conn = self.conn();
-        let mut statement = conn.prepare(&format!("SELECT {COLUMNS} FROM posts {tail}"))?;
+        let mut statement = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM posts {tail}"))?;
         let rows = statement.query_map(args, raw)?;
         rows.map(|r| record(r?)).collect()
     }
 }
 
 fn read_one(tx: &Transaction<'_>, id: i64) -> Result<PostRecord, StoreError> {
-    record(tx.query_row(&format!("SELECT {COLUMNS} FROM posts WHERE id = ?1"), [id], raw)?)
+    record(tx.prepare_cached(&format!("SELECT {COLUMNS} FROM posts WHERE id = ?1"))?.query_row([id], raw)?)
 }
 
 /// `/daily now` after a refused post: the admin fixed the channel, so the day's intent becomes
 /// pending again (same nonce and payload) and its item is back in the deck's shown set.
 pub(super) fn reopen_failed(tx: &Transaction<'_>, guild_id: u64, date: NaiveDate) -> Result<(), StoreError> {
     let guild = id_sql(guild_id);
-    let reopened = tx.execute(
-        "UPDATE posts SET status = 'pending', attempts = 0, next_attempt_at = NULL, finished_at = NULL
+    let reopened = tx
+        .prepare_cached(
+            "UPDATE posts SET status = 'pending', attempts = 0, next_attempt_at = NULL, finished_at = NULL
          WHERE guild_id = ?1 AND local_date = ?2 AND status = 'failed' AND item != ''",
-        params![guild, date_text(date)],
-    )?;
+        )?
+        .execute(params![guild, date_text(date)])?;
     if reopened > 0 {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO deck_shown (guild_id, cycle, item)
              SELECT guild_id, cycle, item FROM posts WHERE guild_id = ?1 AND local_date = ?2",
-            params![guild, date_text(date)],
-        )?;
+        )?
+        .execute(params![guild, date_text(date)])?;
     }
     Ok(())
 }
