@@ -22,6 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use confbot::catalogue::{parse_str, Catalogue};
 use confbot::daily::schedule::{parse_time, parse_zone};
 use confbot::daily::{Clock, Delivery, Schedule, Seen, SendError, Transport};
+use confbot::store::Store;
 use serde_json::Value;
 
 /// How long Discord remembers a nonce under `enforce_nonce` (it says "a few minutes").
@@ -181,6 +182,32 @@ impl Transport for Fake {
                 description: m.body["embeds"][0]["description"].as_str().map(String::from),
             })
             .collect())
+    }
+}
+
+/// Drives `tick` over virtual time from `start` to `end`, jumping straight to each instant
+/// it asks to be woken at. `down` lists intervals when the bot is not running.
+pub async fn simulate(
+    store: &Store,
+    fake: &Fake,
+    catalogue_at: impl Fn(DateTime<Utc>) -> Arc<Catalogue>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    down: &[(DateTime<Utc>, DateTime<Utc>)],
+) {
+    let mut now = start;
+    let mut same = 0;
+    while now < end {
+        if let Some(&(_, up)) = down.iter().find(|(from, to)| *from <= now && now < *to) {
+            now = up;
+            continue;
+        }
+        fake.set_now(now);
+        let next = confbot::daily::tick(store, &catalogue_at(now), fake, now).await.unwrap();
+        same = if next <= now { same + 1 } else { 0 };
+        assert!(same < 50, "the loop spins at {now}");
+        // The real loop would sleep until `next`, or be woken at the start of an up-time.
+        now = next.max(now);
     }
 }
 

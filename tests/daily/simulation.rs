@@ -8,9 +8,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use confbot::catalogue::Catalogue;
 use confbot::daily::{self, Clock};
+
 use confbot::store::{Status, Store};
 
-use super::{catalogue, ids, schedule, utc, Fake};
+use super::{catalogue, ids, schedule, simulate, utc, Fake};
 
 /// The zones and wall-clock times simulated, chosen for their DST quirks.
 const ZONES: &[(&str, &str)] = &[
@@ -60,35 +61,6 @@ fn expected(zone: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         }
     }
     at(hi)
-}
-
-/// Drives `tick` over virtual time from `start` to `end`, jumping straight to each instant
-/// it asks to be woken at. `down` lists intervals when the bot is not running.
-async fn simulate(
-    store: &Store,
-    fake: &Fake,
-    catalogue_at: impl Fn(DateTime<Utc>) -> Arc<Catalogue>,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    down: &[(DateTime<Utc>, DateTime<Utc>)],
-) {
-    let mut now = start;
-    let mut same = 0;
-    let (mut ticks, clock) = (0, std::time::Instant::now());
-    while now < end {
-        if let Some(&(_, up)) = down.iter().find(|(from, to)| *from <= now && now < *to) {
-            now = up;
-            continue;
-        }
-        fake.set_now(now);
-        let next = daily::tick(store, &catalogue_at(now), fake, now).await.unwrap();
-        same = if next <= now { same + 1 } else { 0 };
-        assert!(same < 50, "the loop spins at {now}");
-        // The real loop would sleep until `next`, or be woken at the start of an up-time.
-        now = next.max(now);
-        ticks += 1;
-    }
-    eprintln!("{ticks} ticks in {:?}", clock.elapsed());
 }
 
 /// Per guild: the fake's messages by local date.
