@@ -106,6 +106,10 @@ impl Fake {
         self.state().script.push_back(script);
     }
 
+    pub fn clear_script(&self) {
+        self.state().script.clear();
+    }
+
     pub fn set_lookup_error(&self, e: Option<SendError>) {
         self.state().lookup_error = e;
     }
