@@ -132,8 +132,8 @@ impl Fake {
         s.attempts.push((now, d.nonce.clone()));
         // Discord's enforce_nonce: the same nonce within the window returns the first message.
         // (Messages are appended in time order, so only the newest few need looking at.)
-        let remembered = s.messages.iter().rev().take_while(|m| now - m.at < NONCE_WINDOW);
-        if let Some(m) = remembered.filter(|m| m.nonce == d.nonce && m.channel_id == d.channel_id).next() {
+        let mut remembered = s.messages.iter().rev().take_while(|m| now - m.at < NONCE_WINDOW);
+        if let Some(m) = remembered.find(|m| m.nonce == d.nonce && m.channel_id == d.channel_id) {
             return Then::Answer(Ok(m.id));
         }
         let script = s.script.pop_front();

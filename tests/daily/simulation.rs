@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
-use confbot::catalogue::Catalogue;
 use confbot::daily::{self, Clock};
 
 use confbot::store::{Status, Store};
