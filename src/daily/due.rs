@@ -79,23 +79,11 @@ pub fn backoff(attempts: u32, retry_after: Option<std::time::Duration>) -> Durat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::daily::schedule::parse_time;
+    use crate::daily::schedule::berlin_nine;
     use crate::store::Origin;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    fn berlin_nine() -> Schedule {
-        Schedule {
-            guild_id: 1,
-            channel_id: 2,
-            time: parse_time("09:00").unwrap(),
-            zone: chrono_tz::Europe::Berlin,
-            topic: None,
-            conference: None,
-            enabled: true,
-        }
     }
 
     fn entry(schedule: Schedule) -> Entry {

@@ -159,6 +159,20 @@ pub fn zone_choices(partial: &str, limit: usize) -> Vec<&'static str> {
     }
 }
 
+/// 09:00 in Berlin, guild 1, channel 2: the schedule unit tests use.
+#[cfg(test)]
+pub(crate) fn berlin_nine() -> Schedule {
+    Schedule {
+        guild_id: 1,
+        channel_id: 2,
+        time: parse_time("09:00").unwrap_or_default(),
+        zone: chrono_tz::Europe::Berlin,
+        topic: None,
+        conference: None,
+        enabled: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,15 +217,7 @@ mod tests {
 
     #[test]
     fn next_after_is_strictly_later() {
-        let s = Schedule {
-            guild_id: 1,
-            channel_id: 2,
-            time: parse_time("09:00").unwrap(),
-            zone: chrono_tz::Europe::Berlin,
-            topic: None,
-            conference: None,
-            enabled: true,
-        };
+        let s = berlin_nine();
         let cases = [
             ("2024-06-01T06:59:59Z", "2024-06-01", "2024-06-01T07:00:00Z"),
             ("2024-06-01T07:00:00Z", "2024-06-02", "2024-06-02T07:00:00Z"),

@@ -89,20 +89,21 @@ fn assert_decks(store: &Store, guilds: impl Iterator<Item = u64>) -> usize {
     cycles
 }
 
+/// A store with one schedule per zone of [`ZONES`], switched on at `start`, and a fake.
+fn every_zone(start: DateTime<Utc>) -> (Store, Fake, BTreeMap<u64, Tz>, Vec<confbot::daily::Schedule>) {
+    let store = Store::open_in_memory().unwrap();
+    let schedules: Vec<_> =
+        ZONES.iter().enumerate().map(|(n, (zone, time))| schedule(n as u64 + 1, zone, time)).collect();
+    let zones = schedules.iter().map(|s| (s.guild_id, s.zone)).collect();
+    store.sync_config(&schedules, start).unwrap();
+    (store, Fake::new(start), zones, schedules)
+}
+
 #[tokio::test]
 async fn ten_thousand_days_in_every_zone_post_once_a_day_at_the_right_instant() {
-    let store = Store::open_in_memory().unwrap();
     let start = utc("2023-12-30T00:00:00Z");
     let end = start + Duration::days(days());
-    let mut zones = BTreeMap::new();
-    let mut schedules = Vec::new();
-    for (n, (zone, time)) in ZONES.iter().enumerate() {
-        let s = schedule(n as u64 + 1, zone, time);
-        zones.insert(s.guild_id, s.zone);
-        schedules.push(s);
-    }
-    store.sync_config(&schedules, start).unwrap();
-    let fake = Fake::new(start);
+    let (store, fake, zones, schedules) = every_zone(start);
     // Halfway, a reload removes 5 items and adds 8.
     let before = Arc::new(catalogue(ids("a", 30)));
     let after = Arc::new(catalogue(ids("a", 25).into_iter().chain(ids("b", 8))));
@@ -164,18 +165,9 @@ fn windows(seed: u64, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(DateTime
 
 #[tokio::test]
 async fn downtime_posts_late_the_same_day_never_twice_and_never_floods() {
-    let store = Store::open_in_memory().unwrap();
     let start = utc("2024-01-01T00:00:00Z");
     let end = start + Duration::days(days());
-    let mut zones = BTreeMap::new();
-    let mut schedules = Vec::new();
-    for (n, (zone, time)) in ZONES.iter().enumerate() {
-        let s = schedule(n as u64 + 1, zone, time);
-        zones.insert(s.guild_id, s.zone);
-        schedules.push(s);
-    }
-    store.sync_config(&schedules, start).unwrap();
-    let fake = Fake::new(start);
+    let (store, fake, zones, schedules) = every_zone(start);
     let down = windows(5, start, end);
     let up = |t: DateTime<Utc>| !down.iter().any(|(a, b)| *a <= t && t < *b);
     let c = Arc::new(catalogue(ids("a", 17)));
