@@ -27,6 +27,8 @@ use crate::store::{Entry, NewPost, PostRecord, Status, Store, StoreError};
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 /// How far before the intent lookups start, to allow for clock skew with Discord.
 const LOOKUP_SLACK: Duration = Duration::minutes(5);
+/// After a store error on a guild's rows, that guild is looked at again this much later.
+const AFTER_ERROR: Duration = Duration::seconds(30);
 /// A past day's lookup that keeps failing is abandoned after this many attempts.
 const MAX_CLOSE_ATTEMPTS: u32 = 20;
 
@@ -42,28 +44,41 @@ pub async fn tick<T: Transport>(
     let entries = store.entries()?;
     let mut wake = now + Duration::days(1);
     let mut acted = false;
+    // One guild's trouble (a store error on its rows) must not stop the others: it is
+    // logged, and that guild is looked at again a little later.
+    let mut outcome = |guild: u64, result: Result<(), StoreError>, wake: &mut DateTime<Utc>| match result {
+        Ok(()) => acted = true,
+        Err(e) => {
+            tracing::error!(guild, "daily: {e}");
+            *wake = (*wake).min(now + AFTER_ERROR);
+        }
+    };
     for pending in store.pending()? {
         let schedule = entries.iter().find(|e| e.schedule.guild_id == pending.guild_id).map(|e| &e.schedule);
-        match due::decide_pending(now, schedule, &pending) {
-            Action::Wait(at) => wake = wake.min(at),
-            Action::Close => {
-                reconcile(store, transport, &pending, now, false).await?;
-                acted = true;
+        let result = match due::decide_pending(now, schedule, &pending) {
+            Action::Wait(at) => {
+                wake = wake.min(at);
+                continue;
             }
-            _ => {
-                reconcile(store, transport, &pending, now, true).await?;
-                acted = true;
-            }
-        }
+            Action::Close => reconcile(store, transport, &pending, now, false).await,
+            Action::Resume | Action::Post { .. } => reconcile(store, transport, &pending, now, true).await,
+        };
+        outcome(pending.guild_id, result, &mut wake);
     }
     for entry in &entries {
         let s = &entry.schedule;
-        let today = store.post_for(s.guild_id, s.local_date(now))?;
+        let today = match store.post_for(s.guild_id, s.local_date(now)) {
+            Ok(today) => today,
+            Err(e) => {
+                outcome(s.guild_id, Err(e), &mut wake);
+                continue;
+            }
+        };
         match due::decide(now, entry, today.as_ref()) {
             Action::Wait(at) => wake = wake.min(at),
             Action::Post { date, late } => {
-                post_day(store, catalogue, transport, entry, date, late, now).await?;
-                acted = true;
+                let result = post_day(store, catalogue, transport, entry, date, late, now).await;
+                outcome(s.guild_id, result, &mut wake);
             }
             // Pending rows were handled above; the next pass decides again.
             Action::Resume | Action::Close => {}
