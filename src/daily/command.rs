@@ -18,6 +18,9 @@ use crate::store::{Entry, Origin, PostRecord, Status, Store, StoreError};
 pub struct Answer {
     pub reply: Reply,
     pub wake: bool,
+    /// After `/daily set`: the channel the edge should check the bot can post in (View
+    /// Channel, Send Messages, Embed Links); if it cannot, it appends [`cannot_post`]'s text to the reply.
+    pub check_channel: Option<u64>,
 }
 
 /// How many items `/daily preview` shows when not told, and at most.
@@ -44,7 +47,7 @@ pub fn run(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, inv:
 }
 
 fn quiet(reply: Reply) -> Answer {
-    Answer { reply, wake: false }
+    Answer { reply, wake: false, check_channel: None }
 }
 
 fn said(text: String) -> Reply {
@@ -83,12 +86,13 @@ fn set(
         filter_text(c, &schedule).map(|f| format!(", {f}")).unwrap_or_default(),
         both_times(&schedule, next)
     );
-    Ok(Answer { reply: said(text), wake: true })
+    Ok(Answer { reply: said(text), wake: true, check_channel: Some(schedule.channel_id) })
 }
 
 fn off(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, StoreError> {
     Ok(if store.disable(guild_id, now)? {
-        Answer { reply: said("Daily highlights are off. `/daily set` turns them on again.".into()), wake: true }
+        let reply = said("Daily highlights are off. `/daily set` turns them on again.".into());
+        Answer { reply, wake: true, check_channel: None }
     } else {
         quiet(said("Daily highlights were already off here.".into()))
     })
@@ -113,7 +117,17 @@ fn post_now(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, 
             format!("Posting today's highlight in <#{}> now; it counts as today's.", s.channel_id)
         }
     };
-    Ok(Answer { reply: said(text), wake: true })
+    Ok(Answer { reply: said(text), wake: true, check_channel: None })
+}
+
+/// The warning for a channel the bot cannot post in; `missing` names the permissions, as
+/// Discord's settings show them (e.g. "Send Messages").
+pub fn cannot_post(channel_id: u64, missing: &[&str]) -> String {
+    format!(
+        "⚠ I cannot post in <#{channel_id}> yet: I am missing {}. Give me those permissions there, \
+         or choose another channel with `/daily set`.",
+        missing.join(", ")
+    )
 }
 
 fn show(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64) -> Result<Reply, StoreError> {

@@ -230,6 +230,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_post_is_recognised_by_nonce_or_by_footer_and_text() {
+        let c = Catalogue::embedded();
+        let message = crate::reply::render(&post::render(&c, Item::Insight(0), 2, 4));
+        let embed = &message.embeds[0];
+        let footer = embed.footer.as_ref().map(|f| f.text.clone());
+        let record = PostRecord {
+            id: 1,
+            guild_id: 1,
+            local_date: "2024-06-01".parse().unwrap(),
+            channel_id: 2,
+            item: "insight:x".into(),
+            cycle: 0,
+            position: 2,
+            total: 4,
+            nonce: "n1".into(),
+            payload: String::new(),
+            status: Status::Pending,
+            message_id: None,
+            error: None,
+            attempts: 0,
+            late: false,
+            intended_at: chrono::Utc::now(),
+            next_attempt_at: None,
+            finished_at: None,
+        };
+        let seen = |nonce: Option<&str>, footer: Option<String>, description: Option<String>| Seen {
+            id: 9,
+            nonce: nonce.map(String::from),
+            footer,
+            description,
+        };
+        assert!(is_post(&seen(Some("n1"), None, None), &record, &message));
+        assert!(is_post(&seen(None, footer.clone(), embed.description.clone()), &record, &message));
+        assert!(!is_post(&seen(Some("n2"), footer.clone(), Some("other".into())), &record, &message));
+        assert!(!is_post(
+            &seen(None, Some("Daily highlight · 1 of 4".into()), embed.description.clone()),
+            &record,
+            &message
+        ));
+    }
+
+    #[test]
     fn nonces_are_per_day_and_fit() {
         let d: NaiveDate = "2024-06-01".parse().unwrap();
         let a = nonce(u64::MAX, d);

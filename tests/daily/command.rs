@@ -77,6 +77,8 @@ fn set_persists_across_restarts_and_overrides_the_config() {
             daily("set", &[("channel", "<#555>"), ("time", "18:30"), ("timezone", "europe/berlin"), ("topic", "Even")]);
         let answer = run(&store, &c, morning(), &set);
         assert!(answer.wake);
+        assert_eq!(answer.check_channel, Some(555), "the edge checks the bot can post there");
+        assert!(command::cannot_post(555, &["Send Messages"]).contains("missing Send Messages"));
         let said = text(&answer);
         assert!(
             said.contains("<#555>") && said.contains("18:30 Europe/Berlin") && said.contains("topic Even"),

@@ -110,3 +110,20 @@ async fn a_missing_channel_fails_for_the_day_and_the_next_day_tries_again() {
     // The refused item was never seen: it is still dealt in this cycle.
     assert_eq!(log[0].position, 1);
 }
+
+#[tokio::test]
+async fn a_filter_the_catalogue_no_longer_matches_is_reported_not_retried_all_day() {
+    let store = Store::open_in_memory().unwrap();
+    let mut s = schedule(1, "Europe/Berlin", "09:00");
+    s.topic = Some("gone".into());
+    store.set_schedule(&s, nine() - Duration::days(1)).unwrap();
+    let fake = Fake::new(nine());
+    let c = Arc::new(catalogue(ids("a", 4)));
+    simulate(&store, &fake, |_| c.clone(), nine() - Duration::hours(1), nine() + Duration::hours(12), &[]).await;
+    assert!(fake.attempts().is_empty());
+    let failed = &store.recent_posts(1, 1).unwrap()[0];
+    assert_eq!(failed.status, Status::Failed);
+    let show = command::run(&store, &c, nine(), 1, &Invocation::new("daily").with("subcommand", "show"));
+    let text = format!("{:?}", show.reply);
+    assert!(text.contains("no longer in the catalogue") && text.contains("nothing to post"), "{text}");
+}
