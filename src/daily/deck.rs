@@ -52,8 +52,8 @@ pub fn eligible(c: &Catalogue, filter: &Filter) -> Vec<String> {
     }
     let fits = |t: TalkIx| {
         let talk = &c.talks[t];
-        topic.flatten().map_or(true, |tp| talk.topics.contains(&tp))
-            && conference.flatten().map_or(true, |w| talk.conference == w)
+        topic.flatten().is_none_or(|tp| talk.topics.contains(&tp))
+            && conference.flatten().is_none_or(|w| talk.conference == w)
     };
     let mut ids: Vec<String> =
         (0..c.insights.len()).filter(|&i| fits(c.insights[i].talk)).map(|i| Item::Insight(i).id(c)).collect();

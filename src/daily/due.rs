@@ -58,7 +58,7 @@ pub fn decide(now: DateTime<Utc>, entry: &Entry, today: Option<&PostRecord>) -> 
 /// What to do about an unfinished intent found in the log. `schedule` is the guild's current
 /// schedule (its zone says which local day it is), if it still has one.
 pub fn decide_pending(now: DateTime<Utc>, schedule: Option<&Schedule>, post: &PostRecord) -> Action {
-    let ended = schedule.map_or(true, |s| post.local_date < s.local_date(now));
+    let ended = schedule.is_none_or(|s| post.local_date < s.local_date(now));
     if ended {
         return Action::Close;
     }
