@@ -81,6 +81,24 @@ pub fn schedules(entries: &[DailyEntry], c: &Catalogue) -> Result<Vec<Schedule>,
     }
 }
 
+/// Reads `[[daily]]` tables kept as raw TOML values (as `config::Config::daily` holds them),
+/// reporting every bad table at once.
+pub fn parse_entries(values: &[toml::Value]) -> Result<Vec<DailyEntry>, ConfigError> {
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    for (ix, value) in values.iter().enumerate() {
+        match DailyEntry::deserialize(value.clone()) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => problems.push(format!("[[daily]] #{}: {}", ix + 1, e.message())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(entries)
+    } else {
+        Err(ConfigError(problems))
+    }
+}
+
 /// A topic named by id or (approximate) name, as its id.
 pub fn topic_id(c: &Catalogue, text: &str) -> Result<String, String> {
     match resolve::topic(c, text) {
@@ -124,6 +142,17 @@ mod tests {
         let file: File = toml::from_str(text).unwrap();
         assert_eq!(file.daily[0].topic.as_deref(), Some("AI"));
         assert!(toml::from_str::<File>(&text.replace("topic", "topik")).is_err());
+    }
+
+    #[test]
+    fn raw_tables_are_read_with_every_problem_named() {
+        let good: toml::Value =
+            toml::from_str("guild_id = 1\nchannel_id = 2\ntime = \"09:00\"\ntimezone = \"UTC\"").unwrap();
+        let bad: toml::Value =
+            toml::from_str("guild_id = 1\nchannel = 2\ntime = \"09:00\"\ntimezone = \"UTC\"").unwrap();
+        assert_eq!(parse_entries(&[good.clone()]).unwrap()[0].channel_id, 2);
+        let e = parse_entries(&[good, bad]).unwrap_err().to_string();
+        assert!(e.contains("[[daily]] #2") && e.contains("channel"), "{e}");
     }
 
     #[test]
