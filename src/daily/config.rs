@@ -150,7 +150,7 @@ mod tests {
             toml::from_str("guild_id = 1\nchannel_id = 2\ntime = \"09:00\"\ntimezone = \"UTC\"").unwrap();
         let bad: toml::Value =
             toml::from_str("guild_id = 1\nchannel = 2\ntime = \"09:00\"\ntimezone = \"UTC\"").unwrap();
-        assert_eq!(parse_entries(&[good.clone()]).unwrap()[0].channel_id, 2);
+        assert_eq!(parse_entries(std::slice::from_ref(&good)).unwrap()[0].channel_id, 2);
         let e = parse_entries(&[good, bad]).unwrap_err().to_string();
         assert!(e.contains("[[daily]] #2") && e.contains("channel"), "{e}");
     }
