@@ -3,5 +3,6 @@
 mod catalogue;
 mod cli;
 mod commands;
+mod daily;
 mod discord;
 mod fake_discord;
