@@ -212,8 +212,10 @@ fn parse_hint(message: &str) -> &'static str {
 /// Where an id was first declared, to point at both places of a duplicate.
 struct Declared<'a> {
     ix: usize,
-    file: &'a str,
-    position: Option<(usize, usize)>,
+    file: &'a Parsed,
+    /// Kept as a span: turning it into line:column costs a scan of the file, so it is done
+    /// only for a duplicate (doing it for every id made large catalogues load in quadratic time).
+    span: Range<usize>,
 }
 
 /// Id tables built while validating, with the positions of the first declaration.
@@ -229,11 +231,10 @@ impl<'a> Table<'a> {
             problems.push(file.problem(id.span(), format!("{kind} id {value:?} {message}"), Some(ID_HINT)));
             return false;
         }
-        let position = file.problem(id.span(), "", None).position;
         if let Some(first) = self.ids.get(value) {
-            let at = match first.position {
-                Some((l, c)) => format!("{}:{l}:{c}", first.file),
-                None => first.file.to_owned(),
+            let at = match first.file.problem(first.span.clone(), "", None).position {
+                Some((l, c)) => format!("{}:{l}:{c}", first.file.name),
+                None => first.file.name.clone(),
             };
             problems.push(file.problem(
                 id.span(),
@@ -243,7 +244,7 @@ impl<'a> Table<'a> {
             return false;
         }
         let ix = self.ids.len();
-        self.ids.insert(value, Declared { ix, file: &file.name, position });
+        self.ids.insert(value, Declared { ix, file, span: id.span() });
         true
     }
 

@@ -2,6 +2,7 @@
 //! plain values and returns an exit code or an error.
 
 mod ask;
+pub mod eval;
 mod run;
 mod text;
 
@@ -78,6 +79,20 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Measure `/speaker` on noisy queries with known answers: accuracy per kind of noise, latency.
+    ///
+    /// Example: confbot eval --data ../shared/pyvideo --queries ../shared/fuzzy/speaker_queries_dev.tsv
+    /// --data is required: the queries only make sense against the catalogue they were written for.
+    Eval {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The queries file (TSV with a header; columns described in docs/matching.md).
+        #[arg(long, value_name = "TSV", default_value = "../shared/fuzzy/speaker_queries_dev.tsv")]
+        queries: PathBuf,
+        /// Print up to N wrong answers, to see what goes wrong.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        misses: usize,
+    },
     /// Validate catalogue files: print their counts, or every problem with file:line:column.
     Check {
         #[command(flatten)]
@@ -109,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Check { data } => check(&data),
+        Command::Eval { data, queries, misses } => eval::run(&data, &queries, misses),
     }
 }
 
