@@ -1,10 +1,12 @@
 //! Finding things by what people type: name normalisation, fuzzy speaker matching, approximate
 //! titles, keyword search and autocomplete. Nothing here knows about Discord or commands.
 
+mod align;
 mod keyword;
 mod normalise;
 mod speaker;
 mod text;
+mod vocab;
 
 pub use keyword::{Document, KeywordIndex};
 pub use normalise::{fold, tokens};

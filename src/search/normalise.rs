@@ -20,11 +20,16 @@ pub fn fold(text: &str) -> String {
             }
             pending_space = false;
             push_folded(&mut out, c);
-        } else if c == '\'' || c == '’' || c == 'ʼ' {
-            // O'Brien and O’Brien are one name, and so is OBrien.
+        } else if c == '\'' || c == '’' || c == 'ʼ' || c == '·' {
+            // O'Brien and O’Brien are one name, and so is OBrien; Catalan l·l is ll.
         } else {
             pending_space = true;
         }
+    }
+    // NFKD splits each Hangul syllable into two or three jamo; put them back together so one
+    // typed syllable is one character, for edit distances and prefixes alike.
+    if out.chars().any(|c| ('\u{1100}'..='\u{11ff}').contains(&c)) {
+        return out.nfc().collect();
     }
     out
 }
@@ -68,6 +73,14 @@ mod tests {
             ("Søren Kierkegaard", "soren kierkegaard"),
             ("Александр Кошкин", "александр кошкин"),
             ("e\u{301}tienne", "etienne"),
+            ("Ge\u{301}rald", "gerald"),
+            ("Gérald", "gerald"),
+            ("김준기", "김준기"),
+            ("\u{1100}\u{1175}\u{11b7}", "김"),
+            ("信屹 陳", "信屹 陳"),
+            ("D'Avila", "davila"),
+            ("Pau Ruŀlan", "pau rullan"),
+            ("Manuel de la Peña", "manuel de la pena"),
             ("", ""),
         ];
         for (input, expected) in cases {

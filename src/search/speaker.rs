@@ -1,12 +1,14 @@
 //! Approximate speaker-name lookup over names and aliases.
 //!
-//! Candidates come from an index of whole words and character trigrams, so a query touches a
-//! few hundred names rather than all of them; candidates are then scored by aligning query
-//! words with name words (order-free, prefixes allowed, edit distance for typos).
+//! Every name is folded and split into words; the distinct words form a [`Vocabulary`]. A
+//! query's words are looked up there (exact, prefix, typos within a few edits, through a
+//! bigram index), the names holding those words are the candidates, and each candidate is
+//! scored by aligning the typed words with its words ([`align::score`]). Ties — a bare first
+//! name shared by many — go to the speaker with more talks.
 
-use std::collections::HashMap;
-
+use super::align::{self, Typed};
 use super::normalise::fold;
+use super::vocab::{Vocabulary, WordId};
 
 /// One speaker as the index sees it.
 pub struct SpeakerEntry<'a> {
@@ -33,52 +35,77 @@ pub struct Lookup {
     pub confident: bool,
 }
 
+/// One spelling of a speaker's name.
+#[derive(Debug, Clone)]
 struct Name {
-    speaker: usize,
-    folded: String,
-    words: Vec<String>,
+    speaker: u32,
     weight: u32,
+    /// Its words: `name_words[start..end]`.
+    start: u32,
+    end: u32,
 }
 
 /// The index over every name and alias.
 #[derive(Default)]
 pub struct SpeakerIndex {
+    vocab: Vocabulary,
     names: Vec<Name>,
-    by_word: HashMap<String, Vec<u32>>,
-    by_trigram: HashMap<[char; 3], Vec<u32>>,
+    name_words: Vec<WordId>,
+    /// The names holding each word: `word_names[word_start[w]..word_start[w + 1]]`.
+    word_start: Vec<u32>,
+    word_names: Vec<u32>,
 }
 
 impl std::fmt::Debug for SpeakerIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SpeakerIndex({} names)", self.names.len())
+        write!(f, "SpeakerIndex({} names, {} words)", self.names.len(), self.vocab.len())
     }
 }
 
-const MIN_SCORE: f64 = 0.55;
+/// Candidates scoring below this are not offered at all.
+const MIN_SCORE: f64 = 0.5;
+/// A first match at least this good, and [`LEAD`] ahead of the next, is taken as the answer.
+const SURE: f64 = 0.8;
+const LEAD: f64 = 0.05;
 
 impl SpeakerIndex {
     pub fn build<'a>(entries: impl Iterator<Item = SpeakerEntry<'a>>) -> SpeakerIndex {
-        let mut index = SpeakerIndex::default();
+        // First pass: fold every spelling once; words are tied to ids when the vocabulary is known.
+        let mut folded: Vec<(u32, u32, String)> = Vec::new();
         for entry in entries {
+            let first = folded.len();
             for name in std::iter::once(entry.name).chain(entry.aliases.iter().map(String::as_str)) {
-                let folded = fold(name);
-                if folded.is_empty() {
-                    continue;
+                let f = fold(name);
+                if !f.is_empty() && !folded[first..].iter().any(|(_, _, g)| *g == f) {
+                    folded.push((entry.ix as u32, entry.weight, f));
                 }
-                let id = index.names.len() as u32;
-                let words: Vec<String> = folded.split(' ').map(str::to_owned).collect();
-                for word in &words {
-                    index.by_word.entry(word.clone()).or_default().push(id);
-                }
-                for gram in trigrams(&folded) {
-                    let list = index.by_trigram.entry(gram).or_default();
-                    if list.last() != Some(&id) {
-                        list.push(id);
-                    }
-                }
-                index.names.push(Name { speaker: entry.ix, folded, words, weight: entry.weight });
             }
         }
+        let vocab = Vocabulary::build(folded.iter().flat_map(|(_, _, f)| f.split(' ')).map(Box::from).collect());
+        let mut index = SpeakerIndex { names: Vec::with_capacity(folded.len()), ..SpeakerIndex::default() };
+        let mut counts = vec![0u32; vocab.len() + 1];
+        for (speaker, weight, f) in &folded {
+            let start = index.name_words.len() as u32;
+            for word in f.split(' ') {
+                let id = vocab.id(word).expect("every word of a name is in the vocabulary");
+                index.name_words.push(id);
+                counts[id as usize + 1] += 1;
+            }
+            index.names.push(Name { speaker: *speaker, weight: *weight, start, end: index.name_words.len() as u32 });
+        }
+        for w in 1..counts.len() {
+            counts[w] += counts[w - 1];
+        }
+        index.word_names = vec![0; index.name_words.len()];
+        let mut fill = counts.clone();
+        for (n, name) in index.names.iter().enumerate() {
+            for &w in &index.name_words[name.start as usize..name.end as usize] {
+                index.word_names[fill[w as usize] as usize] = n as u32;
+                fill[w as usize] += 1;
+            }
+        }
+        index.word_start = counts;
+        index.vocab = vocab;
         index
     }
 
@@ -88,77 +115,50 @@ impl SpeakerIndex {
         if folded.is_empty() || limit == 0 {
             return Lookup::default();
         }
-        let words: Vec<&str> = folded.split(' ').collect();
-        let mut hits: HashMap<u32, u32> = HashMap::new();
-        for word in &words {
-            if let Some(ids) = self.by_word.get(*word) {
-                for &id in ids {
-                    *hits.entry(id).or_default() += 8;
+        let typed: Vec<Typed> = folded.split(' ').map(|w| Typed::new(w, &self.vocab)).collect();
+        let mut candidates: Vec<u32> = Vec::new();
+        let has_word = typed.iter().any(|t| t.len >= 2);
+        for t in &typed {
+            // An initial beside a word reaches too many names to be worth following; it still scores.
+            if t.len < 2 && has_word {
+                continue;
+            }
+            for w in t.reached() {
+                candidates.extend_from_slice(self.names_with(w));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut scored: Vec<(f64, u32, u32)> = candidates
+            .into_iter()
+            .filter_map(|n| {
+                let name = &self.names[n as usize];
+                let score = align::score(&typed, &self.name_words[name.start as usize..name.end as usize], &self.vocab);
+                (score >= MIN_SCORE).then_some((score, name.weight, name.speaker))
+            })
+            .collect();
+        // Best first: score, then more talks, then catalogue order; one entry per speaker.
+        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut matches: Vec<Match> = Vec::with_capacity(limit);
+        for (score, _, speaker) in scored {
+            if !matches.iter().any(|m| m.ix == speaker as usize) {
+                matches.push(Match { ix: speaker as usize, score });
+                if matches.len() == limit {
+                    break;
                 }
             }
         }
-        for gram in trigrams(&folded) {
-            if let Some(ids) = self.by_trigram.get(&gram) {
-                if ids.len() > 5000 {
-                    continue;
-                }
-                for &id in ids {
-                    *hits.entry(id).or_default() += 1;
-                }
-            }
-        }
-        let mut best: HashMap<usize, (f64, u32)> = HashMap::new();
-        for (&id, _) in hits.iter().filter(|(_, &h)| h >= 2) {
-            let name = &self.names[id as usize];
-            let score = score(&folded, &words, name);
-            if score >= MIN_SCORE {
-                let slot = best.entry(name.speaker).or_insert((0.0, name.weight));
-                slot.0 = slot.0.max(score);
-            }
-        }
-        let mut matches: Vec<(Match, u32)> =
-            best.into_iter().map(|(ix, (score, weight))| (Match { ix, score }, weight)).collect();
-        matches.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(b.1.cmp(&a.1)).then(a.0.ix.cmp(&b.0.ix)));
-        matches.truncate(limit);
         let confident = match matches.as_slice() {
             [] => false,
-            [only] => only.0.score >= 0.8,
-            [first, second, ..] => first.0.score >= 0.8 && first.0.score - second.0.score >= 0.04,
+            [only] => only.score >= SURE,
+            [first, second, ..] => first.score >= SURE && first.score - second.score >= LEAD,
         };
-        Lookup { matches: matches.into_iter().map(|(m, _)| m).collect(), confident }
+        Lookup { matches, confident }
     }
-}
 
-/// How well the query fits a name, in 0..=1.
-fn score(folded: &str, words: &[&str], name: &Name) -> f64 {
-    if folded == name.folded {
-        return 1.0;
+    fn names_with(&self, word: WordId) -> &[u32] {
+        &self.word_names[self.word_start[word as usize] as usize..self.word_start[word as usize + 1] as usize]
     }
-    let whole = strsim::normalized_damerau_levenshtein(folded, &name.folded);
-    // Every query word is matched to its best name word, so order and missing words are free.
-    let mut aligned = 0.0;
-    for word in words {
-        let best = name.words.iter().map(|w| word_similarity(word, w)).fold(0.0, f64::max);
-        aligned += best;
-    }
-    aligned /= words.len() as f64;
-    let coverage = words.len().min(name.words.len()) as f64 / name.words.len() as f64;
-    whole.max(aligned * (0.85 + 0.15 * coverage))
-}
-
-fn word_similarity(query: &str, word: &str) -> f64 {
-    if query == word {
-        return 1.0;
-    }
-    if query.chars().count() >= 2 && word.starts_with(query) {
-        return 0.9;
-    }
-    strsim::normalized_damerau_levenshtein(query, word)
-}
-
-fn trigrams(folded: &str) -> Vec<[char; 3]> {
-    let chars: Vec<char> = format!(" {folded} ").chars().collect();
-    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
 }
 
 #[cfg(test)]

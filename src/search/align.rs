@@ -1,0 +1,169 @@
+//! Scoring one name against a typed query: each typed word is paired with at most one word of
+//! the name (in any order), pairs scored exact > prefix > typo, and the result weighted by
+//! how much of what was typed each word carries.
+
+use super::vocab::{max_edits, Vocabulary, WordId, WordMatches};
+
+/// A typed word begun but not finished: worth a little less than the whole word.
+pub const PREFIX: f64 = 0.9;
+/// Taken off when the name has words the query did not mention before or between the ones
+/// it did (a family name alone, a middle name dropped). Words missing only at the end cost
+/// nothing: people type names from the start, so "Daniel" is the beginning of "Daniel Allan".
+/// One fixed amount, however many words are missing, so every name that holds the typed
+/// words ties — and popularity decides among them.
+pub const UNCOVERED: f64 = 0.15;
+/// Taken off when the words were typed in another order than the name's (family name first).
+pub const REORDERED: f64 = 0.01;
+
+/// One word of the query and what it matches in the vocabulary.
+#[derive(Debug, Clone)]
+pub struct Typed {
+    pub text: String,
+    /// Length in characters: longer words weigh more in a name's score.
+    pub len: usize,
+    pub matches: WordMatches,
+    /// Similarity of each typo word, in the order of `matches.typos`.
+    typo_similarity: Vec<f64>,
+}
+
+impl Typed {
+    pub fn new(word: &str, vocab: &Vocabulary) -> Typed {
+        let len = word.chars().count();
+        let matches = vocab.matches(word);
+        let typo_similarity = matches
+            .typos
+            .iter()
+            .map(|&(id, edits)| {
+                let longest = len.max(vocab.word(id).chars().count());
+                typo(f64::from(edits), longest)
+            })
+            .collect();
+        Typed { text: word.to_owned(), len, matches, typo_similarity }
+    }
+
+    /// How well this typed word fits a word of a name, in 0..=1. Words the vocabulary
+    /// lookup did not reach (more typos than a word is allowed) are compared directly: the
+    /// name was reached through another word, so a badly mistyped word may still be it.
+    pub fn similarity(&self, word: WordId, vocab: &Vocabulary) -> f64 {
+        if self.matches.exact == Some(word) {
+            return 1.0;
+        }
+        let prefix = if self.matches.prefix.contains(&word) { PREFIX } else { 0.0 };
+        let typo = match self.matches.typos.binary_search_by_key(&word, |t| t.0) {
+            Ok(i) => self.typo_similarity[i],
+            Err(_) if prefix == 0.0 => self.far_typo(vocab.word(word)),
+            Err(_) => 0.0,
+        };
+        prefix.max(typo)
+    }
+
+    /// Similarity to a word more than the allowed edits away, or 0 when nearly all differs.
+    fn far_typo(&self, word: &str) -> f64 {
+        let longest = self.len.max(word.chars().count());
+        if self.len.abs_diff(longest) * 2 > longest {
+            return 0.0;
+        }
+        let edits = strsim::osa_distance(&self.text, word);
+        if edits * 2 > longest {
+            return 0.0;
+        }
+        typo(edits as f64, longest)
+    }
+
+    /// The vocabulary words this typed word reaches, for finding candidate names.
+    pub fn reached(&self) -> impl Iterator<Item = WordId> + '_ {
+        self.matches.prefix.clone().chain(self.matches.typos.iter().map(|t| t.0))
+    }
+}
+
+/// Similarity of two words `edits` apart, the longer of `longest` characters: each allowed
+/// edit costs a share of the word, so one typo in a long word costs less than in a short one.
+fn typo(edits: f64, longest: usize) -> f64 {
+    let allowed = max_edits(longest).max(1) as f64;
+    (0.85 - 0.25 * (edits - 1.0) / allowed - 0.1 * edits / longest as f64).max(0.0)
+}
+
+/// The score of a name (its word ids, in order) for the typed words, in 0..=1; 1 only for
+/// the very same words in the same order.
+pub fn score(typed: &[Typed], name: &[WordId], vocab: &Vocabulary) -> f64 {
+    if typed.len() == name.len() && typed.iter().zip(name).all(|(t, &w)| t.matches.exact == Some(w)) {
+        return 1.0;
+    }
+    // Names have a handful of words: a greedy pairing of the best remaining pair is exact enough.
+    const MAX: usize = 8;
+    let (nt, nn) = (typed.len().min(MAX), name.len().min(MAX));
+    let mut sim = [[0.0f64; MAX]; MAX];
+    for (i, t) in typed.iter().take(nt).enumerate() {
+        for (j, &w) in name.iter().take(nn).enumerate() {
+            sim[i][j] = t.similarity(w, vocab);
+        }
+    }
+    let (mut typed_used, mut name_used) = ([false; MAX], [false; MAX]);
+    let mut paired: Vec<(usize, usize)> = Vec::with_capacity(nt);
+    loop {
+        let mut best = (0.0, 0, 0);
+        for i in (0..nt).filter(|&i| !typed_used[i]) {
+            for j in (0..nn).filter(|&j| !name_used[j]) {
+                if sim[i][j] > best.0 {
+                    best = (sim[i][j], i, j);
+                }
+            }
+        }
+        if best.0 <= 0.0 {
+            break;
+        }
+        typed_used[best.1] = true;
+        name_used[best.2] = true;
+        paired.push((best.1, best.2));
+    }
+    let total_len: usize = typed.iter().map(|t| t.len).sum();
+    let mut score = paired.iter().map(|&(i, j)| sim[i][j] * typed[i].len as f64).sum::<f64>() / total_len as f64;
+    paired.sort_unstable();
+    let covered_start = (0..paired.len()).all(|j| name_used[j]);
+    if paired.len() < name.len() && !covered_start {
+        score -= UNCOVERED;
+    }
+    if paired.windows(2).any(|p| p[0].1 > p[1].1) {
+        score -= REORDERED;
+    }
+    score.min(0.999)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(names: &[&str], query: &str) -> Vec<f64> {
+        let words: Vec<Box<str>> = names.iter().flat_map(|n| n.split(' ')).map(Box::from).collect();
+        let vocab = Vocabulary::build(words);
+        let typed: Vec<Typed> = query.split(' ').map(|w| Typed::new(w, &vocab)).collect();
+        names
+            .iter()
+            .map(|n| score(&typed, &n.split(' ').map(|w| vocab.id(w).unwrap()).collect::<Vec<_>>(), &vocab))
+            .collect()
+    }
+
+    #[test]
+    fn orders_exact_then_reordered_then_partial_then_typos() {
+        let names = ["anna smith", "smith anna", "anna smith jones", "anna smyth", "annabel smith"];
+        let s = scores(&names, "anna smith");
+        assert_eq!(s[0], 1.0);
+        assert!(s[1] < s[0] && s[1] > s[2], "{s:?}");
+        assert!(s[2] > s[3] && s[2] > s[4], "{s:?}");
+    }
+
+    #[test]
+    fn names_holding_the_typed_word_tie() {
+        let s = scores(&["bob van zant", "bob hancock", "bobby tables"], "bob");
+        assert_eq!(s[0], s[1]);
+        assert!(s[2] < s[1]);
+    }
+
+    #[test]
+    fn one_typo_costs_less_in_a_longer_word() {
+        let s = scores(&["kim", "varoquaux"], "kmi varoqaux");
+        let long = scores(&["varoquaux"], "varoqaux")[0];
+        let short = scores(&["kim"], "kmi")[0];
+        assert!(long > short, "{s:?}");
+    }
+}
