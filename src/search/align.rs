@@ -6,12 +6,15 @@ use super::vocab::{max_edits, Vocabulary, WordId, WordMatches};
 
 /// A typed word begun but not finished: worth a little less than the whole word.
 pub const PREFIX: f64 = 0.9;
-/// Taken off when the name has words the query did not mention before or between the ones
-/// it did (a family name alone, a middle name dropped). Words missing only at the end cost
-/// nothing: people type names from the start, so "Daniel" is the beginning of "Daniel Allan".
-/// One fixed amount, however many words are missing, so every name that holds the typed
-/// words ties — and popularity decides among them.
-pub const UNCOVERED: f64 = 0.15;
+/// Taken off when the name has words the query did not mention. How much depends on which:
+/// people type names from the start ("Daniel" begins "Daniel Allan") or give the family name
+/// alone ("Allan"); a word missing in between, or only a middle word given, is less likely.
+/// Missing initials count as missing at the end. One fixed amount per pattern, however many
+/// words are missing, so every name that holds the typed words the same way ties — and
+/// popularity decides among them.
+pub const MISSING_END: f64 = 0.02;
+pub const MISSING_START: f64 = 0.08;
+pub const MISSING_MIDDLE: f64 = 0.1;
 /// Taken off when the words were typed in another order than the name's (family name first).
 pub const REORDERED: f64 = 0.01;
 
@@ -118,15 +121,30 @@ pub fn score(typed: &[Typed], name: &[WordId], vocab: &Vocabulary) -> f64 {
     }
     let total_len: usize = typed.iter().map(|t| t.len).sum();
     let mut score = paired.iter().map(|&(i, j)| sim[i][j] * typed[i].len as f64).sum::<f64>() / total_len as f64;
+    score -= missing_penalty(&name_used[..nn], |j| vocab.word(name[j]).chars().count() == 1);
     paired.sort_unstable();
-    let covered_start = (0..paired.len()).all(|j| name_used[j]);
-    if paired.len() < name.len() && !covered_start {
-        score -= UNCOVERED;
-    }
     if paired.windows(2).any(|p| p[0].1 > p[1].1) {
         score -= REORDERED;
     }
     score.min(0.999)
+}
+
+/// The cost of the name words left unpaired (`used[j]` false), by where they are.
+fn missing_penalty(used: &[bool], is_initial: impl Fn(usize) -> bool) -> f64 {
+    let (Some(first_used), Some(last_used)) = (used.iter().position(|&u| u), used.iter().rposition(|&u| u)) else {
+        return 0.0;
+    };
+    let missing: Vec<usize> = (0..used.len()).filter(|&j| !used[j] && !is_initial(j)).collect();
+    if missing.is_empty() {
+        return if used.iter().all(|&u| u) { 0.0 } else { MISSING_END };
+    }
+    if missing.iter().all(|&j| j > last_used) {
+        MISSING_END
+    } else if missing.iter().all(|&j| j < first_used) {
+        MISSING_START
+    } else {
+        MISSING_MIDDLE
+    }
 }
 
 #[cfg(test)]
