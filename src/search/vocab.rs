@@ -159,7 +159,7 @@ mod tests {
         let words = |ids: Vec<WordId>| ids.into_iter().map(|i| v.word(i).to_owned()).collect::<Vec<_>>();
         let cases: &[(&str, Option<&str>, &[&str], &[&str])] = &[
             ("marc", Some("marc"), &["marc", "marcin"], &["mark"]),
-            ("mar", None, &["marc", "marcin", "mark"], &[]),
+            ("mar", None, &["marc", "marcin", "mark"], &["marc", "mark"]),
             ("varoqaux", None, &[], &["varoquaux"]),
             ("wilisno", None, &[], &["willison"]),
             ("kmi", None, &[], &["kim"]),
