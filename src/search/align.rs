@@ -2,6 +2,7 @@
 //! the name (in any order), pairs scored exact > prefix > typo, and the result weighted by
 //! how much of what was typed each word carries.
 
+use super::distance::{char_set, edits_at_least, osa_within};
 use super::vocab::{max_edits, Vocabulary, WordId, WordMatches};
 
 /// A typed word begun but not finished: worth a little less than the whole word.
@@ -22,6 +23,7 @@ pub const REORDERED: f64 = 0.01;
 #[derive(Debug, Clone)]
 pub struct Typed {
     pub text: String,
+    set: u64,
     /// Length in characters: longer words weigh more in a name's score.
     pub len: usize,
     pub matches: WordMatches,
@@ -37,40 +39,40 @@ impl Typed {
             .typos
             .iter()
             .map(|&(id, edits)| {
-                let longest = len.max(vocab.word(id).chars().count());
+                let longest = len.max(vocab.chars(id));
                 typo(f64::from(edits), longest)
             })
             .collect();
-        Typed { text: word.to_owned(), len, matches, typo_similarity }
+        Typed { text: word.to_owned(), set: char_set(word), len, matches, typo_similarity }
     }
 
-    /// How well this typed word fits a word of a name, in 0..=1. Words the vocabulary
-    /// lookup did not reach (more typos than a word is allowed) are compared directly: the
-    /// name was reached through another word, so a badly mistyped word may still be it.
-    pub fn similarity(&self, word: WordId, vocab: &Vocabulary) -> f64 {
+    /// How well this typed word fits a word of a name, in 0..=1, as far as the vocabulary
+    /// lookup found (exact, prefix, typos within the allowed edits).
+    pub fn similarity(&self, word: WordId) -> f64 {
         if self.matches.exact == Some(word) {
             return 1.0;
         }
         let prefix = if self.matches.prefix.contains(&word) { PREFIX } else { 0.0 };
         let typo = match self.matches.typos.binary_search_by_key(&word, |t| t.0) {
             Ok(i) => self.typo_similarity[i],
-            Err(_) if prefix == 0.0 => self.far_typo(vocab.word(word)),
             Err(_) => 0.0,
         };
         prefix.max(typo)
     }
 
-    /// Similarity to a word more than the allowed edits away, or 0 when nearly all differs.
-    fn far_typo(&self, word: &str) -> f64 {
-        let longest = self.len.max(word.chars().count());
-        if self.len.abs_diff(longest) * 2 > longest {
+    /// Similarity to a word more typos away than the vocabulary lookup allows, or 0 when
+    /// most of it differs. Used only for a typed word that fits no word of a name reached
+    /// through its other words: "Filip Kllá" is still Filip Kollár.
+    fn far_typo(&self, word: WordId, vocab: &Vocabulary) -> f64 {
+        let longest = self.len.max(vocab.chars(word));
+        let bound = longest / 2;
+        if self.len.abs_diff(vocab.chars(word)) > bound || edits_at_least(self.set, vocab.set(word)) > bound {
             return 0.0;
         }
-        let edits = strsim::osa_distance(&self.text, word);
-        if edits * 2 > longest {
-            return 0.0;
+        match osa_within(&self.text, vocab.word(word), bound) {
+            Some(edits) if edits > 0 => typo(edits as f64, longest),
+            _ => 0.0,
         }
-        typo(edits as f64, longest)
     }
 
     /// The vocabulary words this typed word reaches, for finding candidate names.
@@ -98,11 +100,17 @@ pub fn score(typed: &[Typed], name: &[WordId], vocab: &Vocabulary) -> f64 {
     let mut sim = [[0.0f64; MAX]; MAX];
     for (i, t) in typed.iter().take(nt).enumerate() {
         for (j, &w) in name.iter().take(nn).enumerate() {
-            sim[i][j] = t.similarity(w, vocab);
+            sim[i][j] = t.similarity(w);
+        }
+        if t.len >= 2 && sim[i][..nn].iter().all(|&s| s == 0.0) {
+            for (j, &w) in name.iter().take(nn).enumerate() {
+                sim[i][j] = t.far_typo(w, vocab);
+            }
         }
     }
     let (mut typed_used, mut name_used) = ([false; MAX], [false; MAX]);
-    let mut paired: Vec<(usize, usize)> = Vec::with_capacity(nt);
+    let mut paired = [(0usize, 0usize); MAX];
+    let mut n_paired = 0;
     loop {
         let mut best = (0.0, 0, 0);
         for i in (0..nt).filter(|&i| !typed_used[i]) {
@@ -117,11 +125,13 @@ pub fn score(typed: &[Typed], name: &[WordId], vocab: &Vocabulary) -> f64 {
         }
         typed_used[best.1] = true;
         name_used[best.2] = true;
-        paired.push((best.1, best.2));
+        paired[n_paired] = (best.1, best.2);
+        n_paired += 1;
     }
+    let paired = &mut paired[..n_paired];
     let total_len: usize = typed.iter().map(|t| t.len).sum();
     let mut score = paired.iter().map(|&(i, j)| sim[i][j] * typed[i].len as f64).sum::<f64>() / total_len as f64;
-    score -= missing_penalty(&name_used[..nn], |j| vocab.word(name[j]).chars().count() == 1);
+    score -= missing_penalty(&name_used[..nn], |j| vocab.chars(name[j]) == 1);
     paired.sort_unstable();
     if paired.windows(2).any(|p| p[0].1 > p[1].1) {
         score -= REORDERED;
@@ -134,13 +144,13 @@ fn missing_penalty(used: &[bool], is_initial: impl Fn(usize) -> bool) -> f64 {
     let (Some(first_used), Some(last_used)) = (used.iter().position(|&u| u), used.iter().rposition(|&u| u)) else {
         return 0.0;
     };
-    let missing: Vec<usize> = (0..used.len()).filter(|&j| !used[j] && !is_initial(j)).collect();
-    if missing.is_empty() {
+    let mut missing = (0..used.len()).filter(|&j| !used[j] && !is_initial(j));
+    if missing.clone().next().is_none() {
         return if used.iter().all(|&u| u) { 0.0 } else { MISSING_END };
     }
-    if missing.iter().all(|&j| j > last_used) {
+    if missing.clone().all(|j| j > last_used) {
         MISSING_END
-    } else if missing.iter().all(|&j| j < first_used) {
+    } else if missing.all(|j| j < first_used) {
         MISSING_START
     } else {
         MISSING_MIDDLE

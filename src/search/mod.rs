@@ -2,6 +2,7 @@
 //! titles, keyword search and autocomplete. Nothing here knows about Discord or commands.
 
 mod align;
+mod distance;
 mod keyword;
 mod normalise;
 mod speaker;

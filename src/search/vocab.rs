@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use super::distance::{char_set, edits_at_least, osa_within};
+
 /// A word id: its position in the sorted vocabulary.
 pub type WordId = u32;
 
@@ -10,6 +12,10 @@ pub type WordId = u32;
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     words: Vec<Box<str>>,
+    /// Each word's length in characters (saturating), to skip words too long or short for a typo.
+    lens: Vec<u8>,
+    /// Each word's [`char_set`], to skip words too different for a typo without measuring.
+    sets: Vec<u64>,
     /// Bigram keys, sorted, with `gram_start[i]..gram_start[i + 1]` their range in `gram_words`.
     grams: Vec<u64>,
     gram_start: Vec<u32>,
@@ -64,7 +70,9 @@ impl Vocabulary {
             pairs.truncate(seen);
         }
         pairs.sort_unstable();
-        let mut vocab = Vocabulary { words, ..Vocabulary::default() };
+        let lens = words.iter().map(|w| w.chars().count().min(255) as u8).collect();
+        let sets = words.iter().map(|w| char_set(w)).collect();
+        let mut vocab = Vocabulary { words, lens, sets, ..Vocabulary::default() };
         for (gram, id) in pairs {
             if vocab.grams.last() != Some(&gram) {
                 vocab.grams.push(gram);
@@ -82,6 +90,16 @@ impl Vocabulary {
 
     pub fn word(&self, id: WordId) -> &str {
         &self.words[id as usize]
+    }
+
+    /// The [`char_set`] of a word.
+    pub fn set(&self, id: WordId) -> u64 {
+        self.sets[id as usize]
+    }
+
+    /// The length of a word in characters.
+    pub fn chars(&self, id: WordId) -> usize {
+        usize::from(self.lens[id as usize])
     }
 
     /// The id of a word, if the vocabulary has it.
@@ -110,6 +128,7 @@ impl Vocabulary {
         grams.sort_unstable();
         grams.dedup();
         let need = grams.len().saturating_sub(3 * k).max(1);
+        let set = char_set(typed);
         let mut counts = vec![0u8; self.words.len()];
         let mut touched = Vec::new();
         for gram in &grams {
@@ -126,12 +145,11 @@ impl Vocabulary {
             .into_iter()
             .filter(|&id| usize::from(counts[id as usize]) >= need)
             .filter_map(|id| {
-                let word = self.word(id);
-                if word.len().abs_diff(typed.len()) > 4 * k || word.chars().count().abs_diff(typed_len) > k {
+                if self.chars(id).abs_diff(typed_len) > k || edits_at_least(set, self.set(id)) > k {
                     return None;
                 }
-                let d = strsim::osa_distance(typed, word);
-                (d <= k && d > 0).then_some((id, d as u8))
+                let d = osa_within(typed, self.word(id), k)?;
+                (d > 0).then_some((id, d as u8))
             })
             .collect();
         found.sort_unstable();
