@@ -92,6 +92,9 @@ pub enum Command {
         /// Print up to N wrong answers, to see what goes wrong.
         #[arg(long, value_name = "N", default_value_t = 0)]
         misses: usize,
+        /// Time every query this many times and keep its fastest run (steadier on a busy machine).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        rounds: usize,
     },
     /// Validate catalogue files: print their counts, or every problem with file:line:column.
     Check {
@@ -124,7 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Check { data } => check(&data),
-        Command::Eval { data, queries, misses } => eval::run(&data, &queries, misses),
+        Command::Eval { data, queries, misses, rounds } => eval::run(&data, &queries, misses, rounds.max(1)),
     }
 }
 

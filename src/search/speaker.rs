@@ -62,6 +62,8 @@ impl std::fmt::Debug for SpeakerIndex {
     }
 }
 
+/// A typed word reaching more names than this is a crowd (see [`SpeakerIndex::lookup`]).
+const CROWD: usize = 200;
 /// Candidates scoring below this are not offered at all.
 const MIN_SCORE: f64 = 0.5;
 /// A first match at least this good, and [`LEAD`] ahead of the next, is taken as the answer.
@@ -116,12 +118,21 @@ impl SpeakerIndex {
             return Lookup::default();
         }
         let typed: Vec<Typed> = folded.split(' ').map(|w| Typed::new(w, &self.vocab)).collect();
-        let mut candidates: Vec<u32> = Vec::new();
+        // Candidates: the names holding a word each typed word reaches. A word that reaches a
+        // crowd ("van", "de", "maria") is left out when a rarer typed word reaches names too:
+        // the name meant holds that rarer word (or is scored low anyway), and scoring the crowd
+        // is most of the time a query takes. An initial beside a word is never followed.
         let has_word = typed.iter().any(|t| t.len >= 2);
-        for t in &typed {
-            // An initial beside a word reaches too many names to be worth following; it still scores.
-            if t.len < 2 && has_word {
-                continue;
+        let mut sources: Vec<(usize, &Typed)> = typed
+            .iter()
+            .filter(|t| t.len >= 2 || !has_word)
+            .map(|t| (t.reached().map(|w| self.names_with(w).len()).sum(), t))
+            .collect();
+        sources.sort_by_key(|s| s.0);
+        let mut candidates: Vec<u32> = Vec::new();
+        for (reach, t) in sources {
+            if reach > CROWD && !candidates.is_empty() {
+                break;
             }
             for w in t.reached() {
                 candidates.extend_from_slice(self.names_with(w));
