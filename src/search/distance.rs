@@ -95,4 +95,19 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn agrees_with_strsim_on_random_words() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let word = |rng: &mut fastrand::Rng| -> String {
+            let len = rng.usize(0..9);
+            (0..len).map(|_| ['a', 'b', 'c', 'é'][rng.usize(0..4)]).collect()
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (word(&mut rng), word(&mut rng));
+            let d = strsim::osa_distance(&a, &b);
+            let bound = rng.usize(0..5);
+            assert_eq!(osa_within(&a, &b, bound), (d <= bound).then_some(d), "{a} {b} {bound}");
+        }
+    }
 }
