@@ -15,7 +15,7 @@ pub const PREFIX: f64 = 0.9;
 /// popularity decides among them.
 pub const MISSING_END: f64 = 0.02;
 pub const MISSING_START: f64 = 0.04;
-pub const MISSING_MIDDLE: f64 = 0.1;
+pub const MISSING_MIDDLE: f64 = 0.05;
 /// Taken off when the words were typed in another order than the name's (family name first).
 pub const REORDERED: f64 = 0.01;
 

@@ -66,9 +66,13 @@ impl std::fmt::Debug for SpeakerIndex {
 const CROWD: usize = 200;
 /// Candidates scoring below this are not offered at all.
 const MIN_SCORE: f64 = 0.5;
-/// A first match at least this good, and [`LEAD`] ahead of the next, is taken as the answer.
+/// A first match at least this good, and clearly ahead of the next, is taken as the answer.
 const SURE: f64 = 0.8;
-const LEAD: f64 = 0.05;
+/// How far ahead is clear: a whole name typed (two words or more) says a lot, so a small lead
+/// over the next name is enough; one word needs a wide lead, since a first name alone is
+/// shared ("Daniel" fits Daniel Allan and Daniel Bader equally).
+const LEAD_NAME: f64 = 0.015;
+const LEAD_WORD: f64 = 0.11;
 
 impl SpeakerIndex {
     pub fn build<'a>(entries: impl Iterator<Item = SpeakerEntry<'a>>) -> SpeakerIndex {
@@ -159,16 +163,24 @@ impl SpeakerIndex {
                 }
             }
         }
-        let confident = match matches.as_slice() {
-            [] => false,
-            [only] => only.score >= SURE,
-            [first, second, ..] => first.score >= SURE && first.score - second.score >= LEAD,
-        };
+        let confident = is_confident(&matches, typed.len());
         Lookup { matches, confident }
     }
 
     fn names_with(&self, word: WordId) -> &[u32] {
         &self.word_names[self.word_start[word as usize] as usize..self.word_start[word as usize + 1] as usize]
+    }
+}
+
+/// Whether the first of `matches` is clearly the one meant, when `typed_words` words were typed.
+fn is_confident(matches: &[Match], typed_words: usize) -> bool {
+    let lead = if typed_words >= 2 { LEAD_NAME } else { LEAD_WORD };
+    match matches {
+        [] => false,
+        [only] => only.score >= SURE,
+        // A whole name typed exactly is that speaker, whoever else shares part of it.
+        [first, ..] if first.score >= 1.0 && typed_words >= 2 => true,
+        [first, second, ..] => first.score >= SURE && first.score - second.score >= lead,
     }
 }
 
