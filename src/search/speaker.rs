@@ -167,6 +167,13 @@ impl SpeakerIndex {
         Lookup { matches, confident }
     }
 
+    /// Roughly the heap memory the index holds, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.vocab.heap_bytes()
+            + self.names.capacity() * std::mem::size_of::<Name>()
+            + (self.name_words.capacity() + self.word_start.capacity() + self.word_names.capacity()) * 4
+    }
+
     fn names_with(&self, word: WordId) -> &[u32] {
         &self.word_names[self.word_start[word as usize] as usize..self.word_start[word as usize + 1] as usize]
     }
@@ -188,36 +195,142 @@ fn is_confident(matches: &[Match], typed_words: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn index(names: &[&str]) -> SpeakerIndex {
-        SpeakerIndex::build(names.iter().enumerate().map(|(ix, name)| SpeakerEntry {
-            ix,
-            name,
-            aliases: &[],
-            weight: 1,
-        }))
+    /// Names with their number of talks; aliases after a `|`.
+    const PEOPLE: &[(&str, u32)] = &[
+        ("Łukasz Langa", 9),
+        ("Simon Willison", 5),
+        ("Pablo Galindo Salgado", 6),
+        ("Lynn Root", 3),
+        ("Stéfan van der Walt", 12),
+        ("Cornelia van der Walt", 1),
+        ("Walt Askew", 1),
+        ("Manuel de la Peña", 1),
+        ("Emily de la Pena", 1),
+        ("Jean-François Bercher", 1),
+        ("Na'Tosha Bard", 2),
+        ("Paul O'Grady", 1),
+        ("Александр Кошкин", 1),
+        ("Александр Соловьев", 2),
+        ("김준기", 1),
+        ("김기한", 1),
+        ("信屹 陳", 1),
+        ("Kim Win", 1),
+        ("Win Suen", 1),
+        ("Lin Y", 1),
+        ("Daniel Allan", 2),
+        ("Daniel Bader", 7),
+        ("Daniel B. Allan", 1),
+        ("Gaël Varoquaux|Gael Varoquaux|Gaël  VAROQUAUX", 14),
+        ("Mariatta", 16),
+        ("Maria Jose Molina", 1),
+    ];
+
+    fn index() -> (SpeakerIndex, Vec<Vec<String>>) {
+        let spellings: Vec<Vec<String>> =
+            PEOPLE.iter().map(|(names, _)| names.split('|').map(str::to_owned).collect()).collect();
+        let idx = SpeakerIndex::build(spellings.iter().zip(PEOPLE).enumerate().map(|(ix, (s, (_, weight)))| {
+            SpeakerEntry { ix, name: &s[0], aliases: &s[1..], weight: *weight }
+        }));
+        (idx, spellings)
+    }
+
+    fn first(idx: &SpeakerIndex, spellings: &[Vec<String>], query: &str) -> Option<String> {
+        idx.lookup(query, 10).matches.first().map(|m| spellings[m.ix][0].clone())
     }
 
     #[test]
-    fn finds_names_through_common_noise() {
-        let idx = index(&["Łukasz Langa", "Simon Willison", "Pablo Galindo Salgado", "Lynn Root"]);
-        for (query, expected) in [
-            ("lukasz langa", 0),
-            ("simon wilison", 1),
-            ("Willison Simon", 1),
-            ("willison", 1),
-            ("Pablo Salgado", 2),
-            ("pablo galindo", 2),
-            ("lyn root", 3),
-        ] {
-            let found = idx.lookup(query, 5);
-            assert_eq!(found.matches.first().map(|m| m.ix), Some(expected), "{query}");
+    fn finds_the_name_meant_through_noise() {
+        let (idx, spellings) = index();
+        let cases = [
+            ("lukasz langa", "Łukasz Langa"),
+            ("simon wilison", "Simon Willison"),
+            ("Willison Simon", "Simon Willison"),
+            ("willison", "Simon Willison"),
+            ("Pablo Salgado", "Pablo Galindo Salgado"),
+            ("pablo galindo", "Pablo Galindo Salgado"),
+            ("Pablo Galindo Slagado", "Pablo Galindo Salgado"),
+            ("lyn root", "Lynn Root"),
+            // particles: whole, without the particle, family name first
+            ("stefan van der walt", "Stéfan van der Walt"),
+            ("Stéfan Walt", "Stéfan van der Walt"),
+            ("van der Walt Stéfan", "Stéfan van der Walt"),
+            ("Peña", "Manuel de la Peña"),
+            ("de la Peña Manuel", "Manuel de la Peña"),
+            ("manuel de la pena", "Manuel de la Peña"),
+            // hyphens and apostrophes, typed or not
+            ("Jean Francois Bercher", "Jean-François Bercher"),
+            ("jean-francois", "Jean-François Bercher"),
+            ("Natosha Bard", "Na'Tosha Bard"),
+            ("Na'To", "Na'Tosha Bard"),
+            ("Paul OGrady", "Paul O'Grady"),
+            // other scripts
+            ("Кошкин Александр", "Александр Кошкин"),
+            ("александр кошкин", "Александр Кошкин"),
+            ("Алексанбр Кошкин", "Александр Кошкин"),
+            ("Кошкин", "Александр Кошкин"),
+            ("김준기", "김준기"),
+            ("김즌기", "김준기"),
+            ("信屹", "信屹 陳"),
+            // very short names, in either order
+            ("Kim Win", "Kim Win"),
+            ("kim wn", "Kim Win"),
+            ("Lin Y", "Lin Y"),
+            // decomposed (NFD) input, spacing, case, a known alias
+            ("Ga\u{e}\u{308}l Varoquaux", "Gaël Varoquaux"),
+            ("  GAEL   varoquaux ", "Gaël Varoquaux"),
+            ("Gaël Varoquax", "Gaël Varoquaux"),
+            // a whole name typed beats a longer one holding it; a typo beats a different name
+            ("Daniel Allan", "Daniel Allan"),
+            ("Marjatta", "Mariatta"),
+        ];
+        for (query, expected) in cases {
+            assert_eq!(first(&idx, &spellings, query).as_deref(), Some(expected), "{query}");
+        }
+    }
+
+    #[test]
+    fn ties_go_to_the_speaker_with_more_talks() {
+        let (idx, spellings) = index();
+        let names: Vec<&str> = idx.lookup("Daniel", 10).matches.iter().map(|m| spellings[m.ix][0].as_str()).collect();
+        assert_eq!(names[..3], ["Daniel Bader", "Daniel Allan", "Daniel B. Allan"]);
+        let walts: Vec<&str> = idx.lookup("Walt", 10).matches.iter().map(|m| spellings[m.ix][0].as_str()).collect();
+        assert_eq!(walts[..3], ["Walt Askew", "Stéfan van der Walt", "Cornelia van der Walt"]);
+    }
+
+    #[test]
+    fn is_confident_only_when_one_name_clearly_fits() {
+        let (idx, _) = index();
+        let cases = [
+            ("Simon Willison", true),
+            ("simon wilison", true),
+            ("Willison", true),
+            ("Кошкин Александр", true),
+            ("Daniel Allan", true),
+            // a bare first name shared by several, a surname shared, a bare prefix
+            ("Daniel", false),
+            ("Александр", false),
+            ("Walt", false),
+            ("Dan", false),
+            ("zzzzqqq", false),
+        ];
+        for (query, confident) in cases {
+            assert_eq!(idx.lookup(query, 10).confident, confident, "{query}");
         }
     }
 
     #[test]
     fn nothing_close_gives_nothing() {
-        let idx = index(&["Łukasz Langa", "Simon Willison"]);
-        assert!(idx.lookup("zzzzqqq", 5).matches.is_empty());
-        assert!(idx.lookup("   ", 5).matches.is_empty());
+        let (idx, _) = index();
+        for query in ["zzzzqqq", "   ", "", "!!"] {
+            assert!(idx.lookup(query, 5).matches.is_empty(), "{query:?}");
+        }
+        assert!(idx.lookup("Simon", 0).matches.is_empty());
+    }
+
+    #[test]
+    fn merges_a_speakers_spellings_into_one_match() {
+        let (idx, _) = index();
+        let found = idx.lookup("Gael Varoquaux", 10);
+        assert_eq!(found.matches.iter().filter(|m| m.ix == 23).count(), 1);
     }
 }

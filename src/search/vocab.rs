@@ -84,6 +84,15 @@ impl Vocabulary {
         vocab
     }
 
+    /// Roughly the heap memory the vocabulary holds, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.words.iter().map(|w| w.len() + std::mem::size_of::<Box<str>>()).sum::<usize>()
+            + self.lens.capacity()
+            + self.sets.capacity() * 8
+            + self.grams.capacity() * 8
+            + (self.gram_start.capacity() + self.gram_words.capacity()) * 4
+    }
+
     pub fn len(&self) -> usize {
         self.words.len()
     }
