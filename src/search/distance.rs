@@ -84,7 +84,22 @@ mod tests {
 
     #[test]
     fn agrees_with_strsim_within_the_bound() {
-        let words = ["", "a", "ab", "ba", "kim", "kmi", "varoquaux", "varoqaux", "hodina", "ohdinq", "김준기", "김기", "abcdefghijklmnopqrstuvwxyzabcdefghij", "abcdefghijklmnopqrstuvwxyzabcdefgh"];
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "kim",
+            "kmi",
+            "varoquaux",
+            "varoqaux",
+            "hodina",
+            "ohdinq",
+            "김준기",
+            "김기",
+            "abcdefghijklmnopqrstuvwxyzabcdefghij",
+            "abcdefghijklmnopqrstuvwxyzabcdefgh",
+        ];
         for a in words {
             for b in words {
                 let d = strsim::osa_distance(a, b);

@@ -228,9 +228,13 @@ mod tests {
     fn index() -> (SpeakerIndex, Vec<Vec<String>>) {
         let spellings: Vec<Vec<String>> =
             PEOPLE.iter().map(|(names, _)| names.split('|').map(str::to_owned).collect()).collect();
-        let idx = SpeakerIndex::build(spellings.iter().zip(PEOPLE).enumerate().map(|(ix, (s, (_, weight)))| {
-            SpeakerEntry { ix, name: &s[0], aliases: &s[1..], weight: *weight }
-        }));
+        let idx =
+            SpeakerIndex::build(spellings.iter().zip(PEOPLE).enumerate().map(|(ix, (s, (_, weight)))| SpeakerEntry {
+                ix,
+                name: &s[0],
+                aliases: &s[1..],
+                weight: *weight,
+            }));
         (idx, spellings)
     }
 

@@ -45,7 +45,8 @@ pub fn max_edits(len: usize) -> usize {
 /// Edits allowed in `word`. A Han character or Hangul syllable says as much as a few Latin
 /// letters, so it counts as three — but a word always keeps one character intact.
 pub fn edits_allowed(word: &str) -> usize {
-    let (chars, weight): (usize, usize) = word.chars().fold((0, 0), |(n, w), c| (n + 1, w + if c >= '\u{2e80}' { 3 } else { 1 }));
+    let (chars, weight): (usize, usize) =
+        word.chars().fold((0, 0), |(n, w), c| (n + 1, w + if c >= '\u{2e80}' { 3 } else { 1 }));
     max_edits(weight).min(chars.saturating_sub(1))
 }
 

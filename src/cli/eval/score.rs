@@ -1,18 +1,15 @@
-//! `confbot eval`: measures `/speaker` on a file of noisy queries with known answers — accuracy
-//! per kind of noise and latency — by running each query through the command as the bot would.
+//! Scoring `/speaker` on noisy queries with known answers: reading the queries file, asking
+//! each query exactly as the bot would, and tallying what a user would have got.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context as _;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use super::DataArgs;
 use crate::catalogue::Catalogue;
 use crate::commands::{self, Context, Invocation};
-use crate::search::{SpeakerEntry, SpeakerIndex};
 
 /// One row of the queries file (see ../shared/README.md for the columns).
 #[derive(Debug, Clone)]
@@ -101,17 +98,48 @@ pub fn answer(catalogue: &Catalogue, query: &str) -> Answer {
     Answer { ranked, confident, micros }
 }
 
-/// Per-kind tallies.
-#[derive(Debug, Default, Clone)]
-struct Tally {
-    unambiguous: (usize, usize),
-    ambiguous: (usize, usize),
-    ambiguous_few: (usize, usize),
+/// Counts for one kind of noise (or all), each as (right, out of).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Tally {
+    /// Unambiguous queries whose first answer is right.
+    pub unambiguous: (usize, usize),
+    /// Ambiguous queries with the expected name among the first 10 suggestions…
+    pub ambiguous: (usize, usize),
+    /// …and the same where at most 10 names fit.
+    pub ambiguous_few: (usize, usize),
     /// Confident answers among unambiguous and among ambiguous queries.
-    confident: (usize, usize),
-    confident_ambiguous: (usize, usize),
+    pub confident: (usize, usize),
+    pub confident_ambiguous: (usize, usize),
     /// Confident answers that were wrong: the user lands on the wrong speaker.
-    confident_wrong: usize,
+    pub confident_wrong: usize,
+}
+
+impl Tally {
+    fn merge(&mut self, other: &Tally) {
+        for (a, b) in [
+            (&mut self.unambiguous, other.unambiguous),
+            (&mut self.ambiguous, other.ambiguous),
+            (&mut self.ambiguous_few, other.ambiguous_few),
+            (&mut self.confident, other.confident),
+            (&mut self.confident_ambiguous, other.confident_ambiguous),
+        ] {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        self.confident_wrong += other.confident_wrong;
+    }
+}
+
+/// What an evaluation found.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub kinds: BTreeMap<String, Tally>,
+    pub total: Tally,
+    /// Wrong answers, described, up to the number asked for.
+    pub misses: Vec<String>,
+    /// Microseconds per query for the whole `/speaker` command, and for the matcher alone.
+    pub speaker_micros: Vec<f64>,
+    pub lookup_micros: Vec<f64>,
 }
 
 fn add(slot: &mut (usize, usize), right: bool) {
@@ -119,37 +147,23 @@ fn add(slot: &mut (usize, usize), right: bool) {
     slot.1 += 1;
 }
 
-/// Runs the evaluation and prints its table. `rounds` > 1 times each query that many times
-/// and keeps its fastest run, which takes out the noise of other processes on a busy machine.
-pub fn run(data: &DataArgs, queries: &Path, misses: usize, rounds: usize) -> anyhow::Result<i32> {
-    if data.data.is_empty() {
-        anyhow::bail!(
-            "eval needs the catalogue the queries were written for: give --data PATH \
-             (for the dev queries, the pyvideo archive or a catalogue converted from it)"
-        );
-    }
-    let started = Instant::now();
-    let catalogue = data.load()?;
-    let load_ms = started.elapsed().as_secs_f64() * 1e3;
-    let text = std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
-    let queries = read_queries(&text).with_context(|| format!("in {}", queries.display()))?;
+/// Asks every query once and tallies the answers; keeps up to `misses` wrong ones described.
+pub fn evaluate(catalogue: &Catalogue, queries: &[Query], misses: usize) -> Report {
     // Every spelling a speaker is known by, keyed by the displayed name.
     let mut spellings: HashMap<&str, Vec<String>> = HashMap::new();
     for s in &catalogue.speakers {
         let keys = spellings.entry(s.name.as_str()).or_default();
         keys.extend(std::iter::once(&s.name).chain(&s.aliases).map(|n| key(n)));
     }
-    let is_right = |name: &str, q: &Query| spellings.get(name).is_some_and(|ks| ks.iter().any(|k| q.expected.contains(k)));
-
-    let mut kinds: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut latencies = Vec::with_capacity(queries.len());
-    let mut lookups = Vec::with_capacity(queries.len());
-    let mut shown = 0;
-    for q in &queries {
-        let a = answer(&catalogue, &q.text);
-        latencies.push(a.micros);
-        lookups.push(time_lookup(&catalogue, &q.text));
-        let tally = kinds.entry(q.kind.clone()).or_default();
+    let is_right =
+        |name: &str, q: &Query| spellings.get(name).is_some_and(|ks| ks.iter().any(|k| q.expected.contains(k)));
+    let mut report = Report::default();
+    for q in queries {
+        let a = answer(catalogue, &q.text);
+        report.speaker_micros.push(a.micros);
+        report.lookup_micros.push(time_lookup(catalogue, &q.text));
+        let tally = report.kinds.entry(q.kind.clone()).or_default();
+        let first_right = a.ranked.first().is_some_and(|n| is_right(n, q));
         let right = if q.ambiguous {
             let right = a.ranked.iter().take(10).any(|n| is_right(n, q));
             add(&mut tally.ambiguous, right);
@@ -158,88 +172,31 @@ pub fn run(data: &DataArgs, queries: &Path, misses: usize, rounds: usize) -> any
             }
             right
         } else {
-            let right = a.ranked.first().is_some_and(|n| is_right(n, q));
-            add(&mut tally.unambiguous, right);
-            right
+            add(&mut tally.unambiguous, first_right);
+            first_right
         };
         add(if q.ambiguous { &mut tally.confident_ambiguous } else { &mut tally.confident }, a.confident);
-        tally.confident_wrong += usize::from(a.confident && !a.ranked.first().is_some_and(|n| is_right(n, q)));
-        if !right && shown < misses {
-            shown += 1;
+        tally.confident_wrong += usize::from(a.confident && !first_right);
+        if !right && report.misses.len() < misses {
             let top: Vec<&str> = a.ranked.iter().take(if q.ambiguous { 10 } else { 3 }).map(String::as_str).collect();
-            println!("miss [{}{}] {:?} → {:?} (expected {:?})", q.kind, if q.ambiguous { ", ambiguous" } else { "" }, q.text, top, q.expected[0]);
+            let ambiguous = if q.ambiguous { ", ambiguous" } else { "" };
+            report
+                .misses
+                .push(format!("[{}{ambiguous}] {:?} → {top:?} (expected {:?})", q.kind, q.text, q.expected[0]));
         }
     }
-    let total = kinds.values().fold(Tally::default(), |mut t, k| {
-        for (a, b) in [
-            (&mut t.unambiguous, k.unambiguous),
-            (&mut t.ambiguous, k.ambiguous),
-            (&mut t.ambiguous_few, k.ambiguous_few),
-            (&mut t.confident, k.confident),
-            (&mut t.confident_ambiguous, k.confident_ambiguous),
-        ] {
-            a.0 += b.0;
-            a.1 += b.1;
-        }
-        t.confident_wrong += k.confident_wrong;
-        t
-    });
-    println!("catalogue: {} (loaded in {load_ms:.0} ms); {} queries", catalogue.counts(), queries.len());
-    let (build_ms, index) = build_speaker_index(&catalogue);
-    println!(
-        "speaker index: {index:?}, built in {build_ms:.1} ms, about {:.1} MB",
-        index.heap_bytes() as f64 / 1e6
-    );
-    println!();
-    println!("| noise | unambiguous: top-1 | ambiguous: top-10 | ambiguous, ≤ 10 fit: top-10 | confident (unamb. / amb.) | confident but wrong |");
-    println!("|---|---|---|---|---|---|");
-    for (kind, t) in kinds.iter().chain(std::iter::once((&"**all**".to_owned(), &total))) {
-        println!(
-            "| {kind} | {} | {} | {} | {} / {} | {} |",
-            percent(t.unambiguous),
-            percent(t.ambiguous),
-            percent(t.ambiguous_few),
-            percent(t.confident),
-            percent(t.confident_ambiguous),
-            t.confident_wrong
-        );
+    for tally in report.kinds.values() {
+        report.total.merge(tally);
     }
-    for _ in 1..rounds {
-        for (i, q) in queries.iter().enumerate() {
-            latencies[i] = latencies[i].min(answer(&catalogue, &q.text).micros);
-            lookups[i] = lookups[i].min(time_lookup(&catalogue, &q.text));
-        }
-    }
-    let mut slowest: Vec<(f64, &str)> = latencies.iter().zip(&queries).map(|(&t, q)| (t, q.text.as_str())).collect();
-    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let slowest: Vec<String> = slowest.iter().take(5).map(|(t, q)| format!("{q:?} {t:.0} µs")).collect();
-    println!();
-    println!("slowest: {}", slowest.join(", "));
-    if rounds > 1 {
-        println!("latencies are each query's fastest of {rounds} rounds");
-    }
-    for (what, mut times) in [("/speaker", latencies), ("matcher alone", lookups)] {
-        times.sort_by(f64::total_cmp);
-        println!(
-            "{what} latency per query: median {:.0} µs, p99 {:.0} µs, max {:.0} µs",
-            quantile(&times, 0.5),
-            quantile(&times, 0.99),
-            times.last().copied().unwrap_or(0.0)
-        );
-    }
-    Ok(0)
+    report
 }
 
-/// Builds the speaker index again, as loading does, to time it alone.
-fn build_speaker_index(c: &Catalogue) -> (f64, SpeakerIndex) {
-    let start = Instant::now();
-    let index = SpeakerIndex::build(c.speakers.iter().enumerate().map(|(ix, s)| SpeakerEntry {
-        ix,
-        name: &s.name,
-        aliases: &s.aliases,
-        weight: c.talks_of_speaker(ix).len() as u32,
-    }));
-    (start.elapsed().as_secs_f64() * 1e3, index)
+/// Asks every query again and keeps, per query, the fastest time seen.
+pub fn retime(catalogue: &Catalogue, queries: &[Query], report: &mut Report) {
+    for (i, q) in queries.iter().enumerate() {
+        report.speaker_micros[i] = report.speaker_micros[i].min(answer(catalogue, &q.text).micros);
+        report.lookup_micros[i] = report.lookup_micros[i].min(time_lookup(catalogue, &q.text));
+    }
 }
 
 /// Microseconds the matcher alone takes, without resolving and shaping the reply around it.
@@ -247,22 +204,6 @@ fn time_lookup(catalogue: &Catalogue, query: &str) -> f64 {
     let start = Instant::now();
     std::hint::black_box(catalogue.speaker_index.lookup(query, 10));
     start.elapsed().as_secs_f64() * 1e6
-}
-
-fn percent((right, n): (usize, usize)) -> String {
-    if n == 0 {
-        "—".into()
-    } else {
-        format!("{:.1}% ({right}/{n})", 100.0 * right as f64 / n as f64)
-    }
-}
-
-/// The value below which a fraction `q` of the sorted values lie.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
 #[cfg(test)]
