@@ -6,3 +6,4 @@ mod commands;
 mod daily;
 mod discord;
 mod fake_discord;
+mod fuzzy;

@@ -162,7 +162,7 @@ mod tests {
     use super::*;
 
     fn scores(names: &[&str], query: &str) -> Vec<f64> {
-        let words: Vec<Box<str>> = names.iter().flat_map(|n| n.split(' ')).map(Box::from).collect();
+        let words: Vec<&str> = names.iter().flat_map(|n| n.split(' ')).collect();
         let vocab = Vocabulary::build(words);
         let typed: Vec<Typed> = query.split(' ').map(|w| Typed::new(w, &vocab)).collect();
         names

@@ -87,7 +87,7 @@ impl SpeakerIndex {
                 }
             }
         }
-        let vocab = Vocabulary::build(folded.iter().flat_map(|(_, _, f)| f.split(' ')).map(Box::from).collect());
+        let vocab = Vocabulary::build(folded.iter().flat_map(|(_, _, f)| f.split(' ')).collect());
         let mut index = SpeakerIndex { names: Vec::with_capacity(folded.len()), ..SpeakerIndex::default() };
         let mut counts = vec![0u32; vocab.len() + 1];
         for (speaker, weight, f) in &folded {

@@ -52,9 +52,10 @@ pub fn edits_allowed(word: &str) -> usize {
 
 impl Vocabulary {
     /// Builds from any words (duplicates allowed).
-    pub fn build(mut words: Vec<Box<str>>) -> Vocabulary {
-        words.sort_unstable();
-        words.dedup();
+    pub fn build(mut all: Vec<&str>) -> Vocabulary {
+        all.sort_unstable();
+        all.dedup();
+        let words: Vec<Box<str>> = all.into_iter().map(Box::from).collect();
         let mut pairs: Vec<(u64, WordId)> = Vec::with_capacity(words.len() * 8);
         for (id, word) in words.iter().enumerate() {
             let start = pairs.len();
@@ -178,7 +179,7 @@ mod tests {
     use super::*;
 
     fn vocab(words: &[&str]) -> Vocabulary {
-        Vocabulary::build(words.iter().map(|w| Box::from(*w)).collect())
+        Vocabulary::build(words.to_vec())
     }
 
     #[test]
