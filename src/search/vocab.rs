@@ -186,7 +186,9 @@ mod tests {
     fn finds_exact_prefix_and_typo_words() {
         let v = vocab(&["marc", "marcin", "mark", "varoquaux", "willison", "kim", "kimura", "marc", "劉育維"]);
         let words = |ids: Vec<WordId>| ids.into_iter().map(|i| v.word(i).to_owned()).collect::<Vec<_>>();
-        let cases: &[(&str, Option<&str>, &[&str], &[&str])] = &[
+        // typed, exact, prefix of, typo of
+        type Case<'a> = (&'a str, Option<&'a str>, &'a [&'a str], &'a [&'a str]);
+        let cases: &[Case] = &[
             ("marc", Some("marc"), &["marc", "marcin"], &["mark"]),
             ("mar", None, &["marc", "marcin", "mark"], &["marc", "mark"]),
             ("varoqaux", None, &[], &["varoquaux"]),
