@@ -87,30 +87,31 @@ impl SpeakerIndex {
                 }
             }
         }
-        let vocab = Vocabulary::build(folded.iter().flat_map(|(_, _, f)| f.split(' ')).collect());
+        // Every word occurrence, sorted by word: one pass then gives the vocabulary (sorted,
+        // distinct), each name's word ids, and each word's names in name order.
         let mut index = SpeakerIndex { names: Vec::with_capacity(folded.len()), ..SpeakerIndex::default() };
-        let mut counts = vec![0u32; vocab.len() + 1];
-        for (speaker, weight, f) in &folded {
-            let start = index.name_words.len() as u32;
-            for word in f.split(' ') {
-                let id = vocab.id(word).expect("every word of a name is in the vocabulary");
-                index.name_words.push(id);
-                counts[id as usize + 1] += 1;
+        let mut occurrences: Vec<(&str, u32, u32)> = Vec::new();
+        for (n, (speaker, weight, f)) in folded.iter().enumerate() {
+            let start = occurrences.len() as u32;
+            occurrences.extend(f.split(' ').enumerate().map(|(i, w)| (w, start + i as u32, n as u32)));
+            index.names.push(Name { speaker: *speaker, weight: *weight, start, end: occurrences.len() as u32 });
+        }
+        occurrences.sort_unstable();
+        let mut words: Vec<&str> = Vec::new();
+        index.name_words = vec![0; occurrences.len()];
+        index.word_names = Vec::with_capacity(occurrences.len());
+        for &(word, slot, name) in &occurrences {
+            if words.last() != Some(&word) {
+                words.push(word);
+                index.word_start.push(index.word_names.len() as u32);
             }
-            index.names.push(Name { speaker: *speaker, weight: *weight, start, end: index.name_words.len() as u32 });
+            index.name_words[slot as usize] = (words.len() - 1) as WordId;
+            index.word_names.push(name);
         }
-        for w in 1..counts.len() {
-            counts[w] += counts[w - 1];
-        }
-        index.word_names = vec![0; index.name_words.len()];
-        let mut fill = counts.clone();
-        for (n, name) in index.names.iter().enumerate() {
-            for &w in &index.name_words[name.start as usize..name.end as usize] {
-                index.word_names[fill[w as usize] as usize] = n as u32;
-                fill[w as usize] += 1;
-            }
-        }
-        index.word_start = counts;
+        index.word_start.push(index.word_names.len() as u32);
+        // Already sorted and distinct, so the vocabulary's ids are the positions given above.
+        let vocab = Vocabulary::build(words);
+        debug_assert_eq!(vocab.len() + 1, index.word_start.len());
         index.vocab = vocab;
         index
     }
