@@ -114,7 +114,6 @@ impl Vocabulary {
     }
 
     /// The id of a word, if the vocabulary has it.
-    #[cfg(test)]
     pub fn id(&self, word: &str) -> Option<WordId> {
         self.words.binary_search_by(|w| (**w).cmp(word)).ok().map(|i| i as WordId)
     }
