@@ -40,6 +40,9 @@ pub struct Lookup {
 struct Name {
     speaker: u32,
     weight: u32,
+    /// Its place in the alphabetical order of all folded spellings: the last tie-break, so
+    /// answers do not depend on the order the catalogue files were loaded in.
+    order: u32,
     /// Its words: `name_words[start..end]`.
     start: u32,
     end: u32,
@@ -96,9 +99,20 @@ impl SpeakerIndex {
         for (n, (speaker, weight, f)) in folded.iter().enumerate() {
             let start = occurrences.len() as u32;
             occurrences.extend(f.split(' ').enumerate().map(|(i, w)| (w, start + i as u32, n as u32)));
-            index.names.push(Name { speaker: *speaker, weight: *weight, start, end: occurrences.len() as u32 });
+            index.names.push(Name {
+                speaker: *speaker,
+                weight: *weight,
+                order: 0,
+                start,
+                end: occurrences.len() as u32,
+            });
         }
         occurrences.sort_unstable();
+        let mut alphabetical: Vec<usize> = (0..folded.len()).collect();
+        alphabetical.sort_unstable_by(|&a, &b| folded[a].2.cmp(&folded[b].2));
+        for (order, n) in alphabetical.into_iter().enumerate() {
+            index.names[n].order = order as u32;
+        }
         let mut words: Vec<&str> = Vec::new();
         index.name_words = vec![0; occurrences.len()];
         index.word_names = Vec::with_capacity(occurrences.len());
@@ -131,12 +145,12 @@ impl SpeakerIndex {
             // A space the user typed is a word break more often than not: a joined reading wins
             // only where the words as typed fit clearly worse.
             let cost = if i == 0 { 0.0 } else { JOINED };
-            scored.extend(self.score_candidates(&typed).into_iter().map(|(s, w, n)| (s - cost, w, n)));
+            scored.extend(self.score_candidates(&typed).into_iter().map(|(s, w, o, n)| (s - cost, w, o, n)));
         }
-        // Best first: score, then more talks, then catalogue order; one entry per speaker.
+        // Best first: score, then more talks, then alphabetical; one entry per speaker.
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut matches: Vec<Match> = Vec::with_capacity(limit);
-        for (score, _, speaker) in scored {
+        for (score, _, _, speaker) in scored {
             if !matches.iter().any(|m| m.ix == speaker as usize) {
                 matches.push(Match { ix: speaker as usize, score });
                 if matches.len() == limit {
@@ -164,8 +178,8 @@ impl SpeakerIndex {
         readings
     }
 
-    /// Every candidate name for the typed words, scored: (score, talks, speaker).
-    fn score_candidates(&self, typed: &[Typed]) -> Vec<(f64, u32, u32)> {
+    /// Every candidate name for the typed words, scored: (score, talks, alphabetical order, speaker).
+    fn score_candidates(&self, typed: &[Typed]) -> Vec<(f64, u32, u32, u32)> {
         // Candidates: the names holding a word each typed word reaches. A word that reaches a
         // crowd ("van", "de", "maria") is left out when a rarer typed word reaches names too:
         // the name meant holds that rarer word (or is scored low anyway), and scoring the crowd
@@ -193,7 +207,7 @@ impl SpeakerIndex {
             .filter_map(|n| {
                 let name = &self.names[n as usize];
                 let score = align::score(typed, &self.name_words[name.start as usize..name.end as usize], &self.vocab);
-                (score >= MIN_SCORE).then_some((score, name.weight, name.speaker))
+                (score >= MIN_SCORE).then_some((score, name.weight, name.order, name.speaker))
             })
             .collect()
     }
@@ -289,7 +303,7 @@ mod tests {
             ("stefan van der walt", "Stéfan van der Walt"),
             ("Stéfan Walt", "Stéfan van der Walt"),
             ("van der Walt Stéfan", "Stéfan van der Walt"),
-            ("Peña", "Manuel de la Peña"),
+            ("Manuel Peña", "Manuel de la Peña"),
             ("de la Peña Manuel", "Manuel de la Peña"),
             ("manuel de la pena", "Manuel de la Peña"),
             // hyphens and apostrophes, typed or not
