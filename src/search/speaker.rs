@@ -132,7 +132,8 @@ impl SpeakerIndex {
         index
     }
 
-    /// The best `limit` speakers for `query`.
+    /// The best `limit` speakers for `query`, scores in 0..=1 (1: the very same words), and
+    /// whether the first is clearly the one meant.
     pub fn lookup(&self, query: &str, limit: usize) -> Lookup {
         let folded = fold(query);
         if folded.is_empty() || limit == 0 {
@@ -145,7 +146,8 @@ impl SpeakerIndex {
             // A space the user typed is a word break more often than not: a joined reading wins
             // only where the words as typed fit clearly worse.
             let cost = if i == 0 { 0.0 } else { JOINED };
-            scored.extend(self.score_candidates(&typed).into_iter().map(|(s, w, o, n)| (s - cost, w, o, n)));
+            let fits = self.score_candidates(&typed).into_iter().map(|(s, w, o, n)| (s - cost, w, o, n));
+            scored.extend(fits.filter(|f| f.0 >= MIN_SCORE));
         }
         // Best first: score, then more talks, then alphabetical; one entry per speaker.
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
