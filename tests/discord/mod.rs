@@ -4,6 +4,7 @@
 //! test, which runs the real executable. No test touches the real Discord.
 
 mod commands;
+mod daily;
 mod latency;
 mod process;
 mod robustness;

@@ -133,7 +133,8 @@ pub fn channel(channel_id: u64) -> Option<Value> {
 
 fn role(id: u64, name: &str, permissions: &str, managed: bool) -> Value {
     json!({
-        "id": id.to_string(), "name": name, "color": 0, "hoist": false, "icon": null,
+        "id": id.to_string(), "name": name, "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null}, "hoist": false, "icon": null,
         "unicode_emoji": null, "position": if managed { 1 } else { 0 }, "permissions": permissions,
         "managed": managed, "mentionable": false, "flags": 0,
     })
