@@ -110,11 +110,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
 }
 
 /// [`run`] with a clock of the caller's and a count of background starts.
-pub async fn run_with(
-    config: Config,
-    injected: Injected,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), RunError> {
+pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
     let token = config.token.clone().ok_or(RunError::NoToken)?;
     let sources = config.sources();
     let loading = sources.clone();

@@ -36,7 +36,9 @@ pub async fn missing_to_post(
         Ok(Channel::Guild(c)) if c.guild_id == guild => c,
         Ok(_) => return Err("it is not a channel of this server".into()),
         // Discord answers 403/404 for a channel the bot cannot see at all.
-        Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) if matches!(r.status_code.as_u16(), 403 | 404) => {
+        Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r)))
+            if matches!(r.status_code.as_u16(), 403 | 404) =>
+        {
             return Ok(NEEDED.iter().map(|(_, name)| *name).collect());
         }
         Err(e) => return Err(retry::describe(&e)),

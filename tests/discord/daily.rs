@@ -58,7 +58,8 @@ async fn a_schedule_posts_exactly_once_at_its_time() {
     let local = target.with_timezone(&zone).format("%H:%M").to_string();
     let started = tokio::time::Instant::now();
     let clock = Clock::Virtual { start_utc: target - Duration::seconds(2), start: started };
-    let config = Config { guild_ids: vec![GUILD_ID], daily: vec![daily_entry(&local, "Asia/Kathmandu")], ..Config::default() };
+    let config =
+        Config { guild_ids: vec![GUILD_ID], daily: vec![daily_entry(&local, "Asia/Kathmandu")], ..Config::default() };
     let bot = Bot::launch(FakeDiscord::start().await, config, |_| {}, Some(clock)).await;
 
     let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");

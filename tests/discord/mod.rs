@@ -5,6 +5,7 @@
 
 mod commands;
 mod daily;
+mod kill;
 mod latency;
 mod process;
 mod robustness;

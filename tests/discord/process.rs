@@ -10,10 +10,10 @@ use super::*;
 
 /// The child's stderr, collected line by line as it comes.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<String>>);
+pub struct Log(Arc<Mutex<String>>);
 
 impl Log {
-    fn follow(child: &mut Child) -> Log {
+    pub fn follow(child: &mut Child) -> Log {
         let log = Log::default();
         let stderr = child.stderr.take().unwrap();
         let sink = log.clone();
@@ -27,11 +27,11 @@ impl Log {
         log
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         self.0.lock().unwrap().clone()
     }
 
-    async fn wait_for(&self, needle: &str) {
+    pub async fn wait_for(&self, needle: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.text().contains(needle) {
             assert!(Instant::now() < deadline, "no “{needle}” in the log:\n{}", self.text());
@@ -40,7 +40,7 @@ impl Log {
     }
 }
 
-fn signal(child: &Child, name: &str) {
+pub fn signal(child: &Child, name: &str) {
     let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
     assert!(status.success());
 }

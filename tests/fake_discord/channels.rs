@@ -75,11 +75,8 @@ pub fn list(channels: &Channels, channel_id: u64, query: &str) -> (u16, Value) {
     };
     let after: u64 = param("after").unwrap_or(0);
     let limit = param("limit").unwrap_or(50) as usize;
-    let mut found: Vec<&Stored> = channels
-        .messages
-        .iter()
-        .filter(|m| m.channel_id == channel_id && id_of(&m.message) > after)
-        .collect();
+    let mut found: Vec<&Stored> =
+        channels.messages.iter().filter(|m| m.channel_id == channel_id && id_of(&m.message) > after).collect();
     found.sort_by_key(|m| std::cmp::Reverse(id_of(&m.message)));
     (200, Value::Array(found.into_iter().take(limit).map(|m| m.message.clone()).collect()))
 }

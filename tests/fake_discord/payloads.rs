@@ -112,14 +112,7 @@ pub fn command(id: u64, token: &str, name: &str, options: &[(&str, &str)], permi
 
 /// A slash command with a subcommand. An option named `channel` is sent as a channel (type
 /// 7) with its `data.resolved.channels` entry, as Discord sends it; `count` as an integer.
-pub fn subcommand(
-    id: u64,
-    token: &str,
-    name: &str,
-    sub: &str,
-    options: &[(&str, &str)],
-    permissions: &str,
-) -> Value {
+pub fn subcommand(id: u64, token: &str, name: &str, sub: &str, options: &[(&str, &str)], permissions: &str) -> Value {
     let mut i = interaction(2, id, token, permissions);
     let mut resolved = serde_json::Map::new();
     let inner: Vec<Value> = options
@@ -153,7 +146,10 @@ pub fn in_dm(mut interaction: Value) -> Value {
         map.remove(key);
     }
     map.insert("user".into(), human(800_000_000_000_000_001));
-    map.insert("channel".into(), json!({"id": "920000000000000009", "type": 1, "recipients": [human(800_000_000_000_000_001)]}));
+    map.insert(
+        "channel".into(),
+        json!({"id": "920000000000000009", "type": 1, "recipients": [human(800_000_000_000_000_001)]}),
+    );
     map.insert("channel_id".into(), json!("920000000000000009"));
     map.insert("context".into(), json!(1));
     if let Some(data) = map.get_mut("data").and_then(Value::as_object_mut) {

@@ -36,7 +36,14 @@ async fn handle(
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let record = |status: u16, body: Value, path: String| {
         let method = method.to_string();
-        shared.requests.lock().unwrap().push(Request { method, path, authorization: authorization.clone(), body, at, status });
+        shared.requests.lock().unwrap().push(Request {
+            method,
+            path,
+            authorization: authorization.clone(),
+            body,
+            at,
+            status,
+        });
         shared.notify();
     };
     if held(&shared, method.as_str(), &path, &body) {
