@@ -157,3 +157,16 @@ async fn a_channel_the_bot_cannot_post_in_is_reported_and_a_403_is_not_retried()
     assert_eq!(posts_to(&bot.fake, LOCKED_CHANNEL_ID).len(), 1);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_bad_daily_entry_stops_start_up_with_every_problem() {
+    let config = Config {
+        token: Some(confbot::config::Token::new(TOKEN)),
+        api_base: Some("http://127.0.0.1:9".into()), // never reached
+        daily: vec![daily_entry("9am", "Europe/Berln")],
+        ..Config::default()
+    };
+    let err = confbot::discord::run(config, std::future::pending()).await.unwrap_err().to_string();
+    assert!(err.contains("invalid [[daily]] entries"), "{err}");
+    assert!(err.contains("HH:MM") && err.contains("Did you mean Europe/Berlin"), "{err}");
+}
