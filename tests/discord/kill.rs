@@ -10,7 +10,7 @@
 //! so the post is due the moment the bot starts.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Duration, NaiveDate, Timelike, Utc};
@@ -18,7 +18,7 @@ use chrono_tz::Tz;
 use confbot::daily::Schedule;
 use confbot::store::{Status, Store};
 
-use super::process::{signal, Log};
+use super::process::{signal, spawn, Log};
 use super::*;
 use crate::fake_discord::payloads::{CHANNEL_ID, GUILD_ID};
 
@@ -53,19 +53,8 @@ fn due_now() -> (Schedule, NaiveDate) {
     (schedule, local.date_naive())
 }
 
-fn spawn(fake: &FakeDiscord, config: &Path) -> (Child, Log) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
-        .args(["--log", "info,confbot=debug", "run", "--config"])
-        .arg(config)
-        .env("DISCORD_TOKEN", TOKEN)
-        .env("DISCORD_API_BASE", &fake.base)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Log::follow(&mut child);
-    (child, log)
+fn start(fake: &FakeDiscord, config: &Path) -> (Child, Log) {
+    spawn(fake, &["--log", "info,confbot=debug", "run", "--config", config.to_str().unwrap()])
 }
 
 /// The day's row in the state file, as another process sees it.
@@ -97,7 +86,7 @@ async fn kill_at(step: Step) {
         Step::AfterSend => fake.hold("POST", &posts, true),
         Step::AfterRecord => {}
     }
-    let (mut child, log) = spawn(&fake, &config);
+    let (mut child, log) = start(&fake, &config);
     let held = |r: &Request| r.status == 0;
     match step {
         Step::BeforeIntent => drop(fake.wait_for("the held registration", StdDuration::from_secs(10), held).await),
@@ -118,7 +107,7 @@ async fn kill_at(step: Step) {
     assert_eq!(at_kill, expected, "state at the kill");
     let messages_at_kill = fake.messages_in(CHANNEL_ID).len();
 
-    let (mut child, log) = spawn(&fake, &config);
+    let (mut child, log) = start(&fake, &config);
     wait_status(&state, date, Status::Sent, &log).await;
     log.wait_for("ready as").await;
     // A second post, if the bot were to make one, would follow at once.

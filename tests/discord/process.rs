@@ -40,16 +40,10 @@ impl Log {
     }
 }
 
-pub fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
-    let fake = FakeDiscord::start().await;
+/// The real executable with `args`, pointed at `fake`, its stderr followed.
+pub fn spawn(fake: &FakeDiscord, args: &[&str]) -> (Child, Log) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
-        .args(["--log", "debug", "run"])
+        .args(args)
         .env("DISCORD_TOKEN", TOKEN)
         .env("DISCORD_API_BASE", &fake.base)
         .env_remove("RUST_LOG")
@@ -58,6 +52,18 @@ async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
         .spawn()
         .unwrap();
     let log = Log::follow(&mut child);
+    (child, log)
+}
+
+pub fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
+    let fake = FakeDiscord::start().await;
+    let (mut child, log) = spawn(&fake, &["--log", "debug", "run"]);
     let ready = format!("ready as confbot-test in 1 guilds, {} commands registered", confbot::commands::COMMANDS.len());
     log.wait_for(&ready).await;
 
