@@ -13,11 +13,14 @@ use serenity::model::permissions::Permissions;
 
 use super::retry;
 
-/// What a daily post needs, named as Discord's settings name them.
-const NEEDED: [(Permissions, &str); 3] = [
+/// What a daily post needs, named as Discord's settings name them. Read Message History is
+/// for the lookup after a crash (`GET /messages`): without it the bot cannot tell whether an
+/// interrupted post went out, and would rather skip the day than risk posting it twice.
+const NEEDED: [(Permissions, &str); 4] = [
     (Permissions::VIEW_CHANNEL, "View Channel"),
     (Permissions::SEND_MESSAGES, "Send Messages"),
     (Permissions::EMBED_LINKS, "Embed Links"),
+    (Permissions::READ_MESSAGE_HISTORY, "Read Message History"),
 ];
 
 /// The permissions the bot lacks to post in `channel` (empty when it can), or why it could
@@ -64,8 +67,14 @@ mod tests {
 
     #[test]
     fn names_what_is_missing() {
-        let all = Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES | Permissions::EMBED_LINKS;
+        let all = Permissions::VIEW_CHANNEL
+            | Permissions::SEND_MESSAGES
+            | Permissions::EMBED_LINKS
+            | Permissions::READ_MESSAGE_HISTORY;
         assert!(missing(all).is_empty());
-        assert_eq!(missing(Permissions::VIEW_CHANNEL), vec!["Send Messages", "Embed Links"]);
+        assert_eq!(
+            missing(Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY),
+            vec!["Send Messages", "Embed Links"]
+        );
     }
 }

@@ -51,20 +51,21 @@ async fn admin(bot: &Bot, sub: &str, options: &[(&str, &str)]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_schedule_posts_exactly_once_at_its_time() {
-    // The next whole minute (posting times are HH:MM) seen through a clock that reads 2 s
-    // before it, so the test waits 2 s, not up to a minute.
+    // The next whole minute (posting times are HH:MM) seen through a clock that reads 3 s
+    // before it, so the test waits 3 s, not up to a minute. The bot is up well before that.
     let zone: Tz = "Asia/Kathmandu".parse().unwrap(); // +05:45
     let target = Utc.timestamp_opt((Utc::now().timestamp() / 60 + 1) * 60, 0).unwrap();
     let local = target.with_timezone(&zone).format("%H:%M").to_string();
     let started = tokio::time::Instant::now();
-    let clock = Clock::Virtual { start_utc: target - Duration::seconds(2), start: started };
+    let clock = Clock::Virtual { start_utc: target - Duration::seconds(3), start: started };
     let config =
         Config { guild_ids: vec![GUILD_ID], daily: vec![daily_entry(&local, "Asia/Kathmandu")], ..Config::default() };
     let bot = Bot::launch(FakeDiscord::start().await, config, |_| {}, Some(clock)).await;
 
+    let due = started.into_std() + StdDuration::from_secs(3);
+    assert!(Instant::now() < due, "the bot took more than 3 s to start; the drift would mean nothing");
     let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
-    let post = bot.fake.wait_for("the daily post", StdDuration::from_secs(6), |r| r.path == path).await;
-    let due = started.into_std() + StdDuration::from_secs(2);
+    let post = bot.fake.wait_for("the daily post", StdDuration::from_secs(8), |r| r.path == path).await;
     let drift = post.at.saturating_duration_since(due);
     println!("daily post drift: {drift:?} after the target instant ({local} Asia/Kathmandu)");
     assert!(post.at >= due, "posted {:?} early", due - post.at);

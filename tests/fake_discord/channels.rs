@@ -18,7 +18,8 @@ pub const BOT_ROLE_ID: u64 = 940_000_000_000_000_001;
 /// How long Discord remembers a nonce under `enforce_nonce` ("a few minutes").
 pub const NONCE_WINDOW: Duration = Duration::from_secs(300);
 
-const VIEW_SEND_EMBED: &str = "19456"; // 1024 + 2048 + 16384
+/// View Channel, Send Messages, Embed Links, Read Message History: what the bot is invited with.
+const BOT_ROLE_PERMISSIONS: &str = "84992"; // 1024 + 2048 + 16384 + 65536
 
 /// A message the fake holds.
 #[derive(Debug, Clone)]
@@ -145,7 +146,7 @@ pub fn guild() -> Value {
         "region": null, "afk_channel_id": null, "afk_timeout": 300, "widget_enabled": false,
         "widget_channel_id": null, "verification_level": 0, "default_message_notifications": 0,
         "explicit_content_filter": 0,
-        "roles": [role(GUILD_ID, "@everyone", "1024", false), role(BOT_ROLE_ID, "confbot", VIEW_SEND_EMBED, true)],
+        "roles": [role(GUILD_ID, "@everyone", "1024", false), role(BOT_ROLE_ID, "confbot", BOT_ROLE_PERMISSIONS, true)],
         "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
         "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
         "max_presences": null, "max_members": 500000, "vanity_url_code": null, "description": null,
