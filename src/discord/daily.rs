@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serenity::http::{Http, HttpError, MessagePagination};
 use serenity::model::application::CommandInteraction;
 use serenity::model::channel::Nonce;
-use serenity::model::id::{ChannelId, MessageId};
+use serenity::model::id::{ChannelId, GuildId, MessageId};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -25,7 +25,7 @@ use crate::catalogue::Catalogue;
 use crate::commands::Invocation;
 use crate::config::Config;
 use crate::daily::{self, Clock, Delivery, Seen, SendError, Transport};
-use crate::reply::{self, Reply};
+use crate::reply;
 use crate::store::Store;
 
 /// What `/daily` and the delivery loop share.
@@ -131,16 +131,10 @@ fn send_error(error: &serenity::Error) -> SendError {
     }
 }
 
-/// Answers `/daily` (the Manage Server check is done by the caller): runs the core, wakes the
-/// loop when asked, and after `/daily set` checks that the bot can post in the channel.
-pub async fn command(bot: &Bot, http: &Http, c: &CommandInteraction, invocation: &Invocation) {
-    let Some(guild) = c.guild_id else {
-        let polite = Reply::problem(
-            "Daily highlights belong to a server",
-            "Use `/daily` in a channel of the server you manage.",
-        );
-        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
-    };
+/// Answers `/daily` in `guild` (the caller refuses DMs and checks Manage Server): runs the
+/// core, wakes the loop when asked, and after `/daily set` checks that the bot can post in
+/// the channel.
+pub async fn command(bot: &Bot, http: &Http, c: &CommandInteraction, guild: GuildId, invocation: &Invocation) {
     let catalogue = bot.live.get();
     let now = bot.daily.clock.now();
     let answer = daily::command::run(&bot.daily.store, &catalogue, now, guild.get(), invocation);

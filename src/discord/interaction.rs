@@ -112,16 +112,21 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
 async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
     let admin_only = commands::find(&invocation.name).is_some_and(|d| d.admin);
-    if invocation.name == "daily" && c.guild_id.is_none() {
+    let guild = c.guild_id;
+    if invocation.name == "daily" && guild.is_none() {
         // A DM has no server to schedule for (and no Manage Server to check).
-        return super::daily::command(bot, http, c, &invocation).await;
+        let polite = Reply::problem(
+            "Daily highlights belong to a server",
+            "Use `/daily` in a channel of the server you manage.",
+        );
+        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
     }
     if admin_only && !is_admin(c.member.as_deref()) {
         let refusal = Reply::problem("Only server managers can do that", "It needs the Manage Server permission.");
         return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&refusal)).await;
     }
-    if invocation.name == "daily" {
-        return super::daily::command(bot, http, c, &invocation).await;
+    if let (Some(guild), "daily") = (guild, invocation.name.as_str()) {
+        return super::daily::command(bot, http, c, guild, &invocation).await;
     }
     if invocation.name == "reload" {
         // Loading files may take longer than Discord's 3 seconds: defer, then edit.
