@@ -81,6 +81,8 @@ struct Handler(Arc<Bot>);
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let guilds = ready.guilds.len();
+        // Known before any interaction can need it (the channel check of /daily set).
+        self.0.user_id.store(ready.user.id.get(), Ordering::Relaxed);
         match register::register(&ctx.http, &self.0.guild_ids).await {
             Ok(n) => tracing::info!("ready as {} in {guilds} guilds, {n} commands registered", ready.user.name),
             Err(e) => tracing::error!(
@@ -90,7 +92,6 @@ impl EventHandler for Handler {
             ),
         }
         let bot = self.0.clone();
-        bot.user_id.store(ready.user.id.get(), Ordering::Relaxed);
         let http = ctx.http.clone();
         let me = ready.user.id.get();
         if self.0.background.start_once(|closing| daily::start(bot, http, me, closing)) {
