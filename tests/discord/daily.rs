@@ -1,6 +1,6 @@
 //! Daily highlights through the Discord edge, in-process: a schedule posts on time exactly
 //! once; `/daily` is for admins, refused in DMs, persists across a restart and checks the
-//! channel; a refused post is recorded, shown and not retried.
+//! channel; a refused post is recorded, shown and not retried; the time zone autocompletes.
 
 use std::time::Duration as StdDuration;
 
@@ -170,4 +170,21 @@ async fn a_bad_daily_entry_stops_start_up_with_every_problem() {
     let err = confbot::discord::run(config, std::future::pending()).await.unwrap_err().to_string();
     assert!(err.contains("invalid [[daily]] entries"), "{err}");
     assert!(err.contains("HH:MM") && err.contains("Did you mean Europe/Berlin"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_time_zone_autocompletes_inside_daily_set() {
+    let bot = Bot::guild().await;
+    let id = payloads::snowflake();
+    let mut typing = payloads::autocomplete(id, &token(id), "daily", "timezone", "Europe/Berl");
+    // Discord nests a subcommand's options, the focused one among them.
+    let focused = typing["data"]["options"][0].clone();
+    typing["data"]["options"] = serde_json::json!([{ "name": "set", "type": 1, "options": [focused] }]);
+    let answer = bot.interact(typing).await;
+    assert_eq!(answer.kind, 8);
+    assert!(answer.latency < WINDOW);
+    let choices = answer.data["choices"].as_array().unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25);
+    assert_eq!(choices[0]["value"], "Europe/Berlin", "{choices:?}");
+    bot.stop().await;
 }
