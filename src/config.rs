@@ -26,8 +26,8 @@ pub struct Config {
     pub api_base: Option<String>,
     /// The bot token, from `DISCORD_TOKEN` only.
     pub token: Option<Token>,
-    /// `[[daily]]` tables, kept unparsed until the daily-posts module reads them. A placeholder:
-    /// without it, `deny_unknown_fields` would refuse a config that has daily posts.
+    /// `[[daily]]` tables, kept as raw TOML: `daily::config::parse_entries` reads and checks
+    /// them at start-up, so their errors come with the daily module's advice.
     pub daily: Vec<toml::Value>,
 }
 
@@ -245,6 +245,22 @@ mod tests {
         let c = load(include_str!("../config/confbot.toml"), &[]).unwrap();
         assert_eq!(c.log.as_deref(), Some("info"));
         assert!(c.data.is_empty() && c.guild_ids.is_empty() && c.api_base.is_none());
+    }
+
+    #[test]
+    fn the_daily_example_is_valid_once_uncommented() {
+        let example = include_str!("../config/confbot.toml");
+        let start = example.find("# [[daily]]").expect("a [[daily]] example");
+        let text: String = example[start..]
+            .lines()
+            .filter(|l| !l.trim_start_matches('#').trim_start().starts_with('#'))
+            .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+            .collect();
+        let c = load(&text, &[]).unwrap();
+        let entries = crate::daily::config::parse_entries(&c.daily).unwrap();
+        let schedules = crate::daily::config::schedules(&entries, &crate::catalogue::Catalogue::embedded()).unwrap();
+        assert_eq!(schedules.len(), 1);
+        assert!(schedules[0].topic.is_some() && schedules[0].conference.is_some());
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub struct Answer {
     pub reply: Reply,
     pub wake: bool,
     /// After `/daily set`: the channel the edge should check the bot can post in (View
-    /// Channel, Send Messages, Embed Links); if it cannot, it appends [`cannot_post`]'s text to the reply.
+    /// Channel, Send Messages, Embed Links, Read Message History); if it cannot, it appends [`cannot_post`]'s text to the reply.
     pub check_channel: Option<u64>,
 }
 
@@ -272,7 +272,7 @@ fn problem_text(p: &PostRecord) -> Option<String> {
     Some(match p.status {
         Status::Sent => return None,
         Status::Failed if error.contains("permission") => {
-            format!("{error}. Give the bot View Channel, Send Messages and Embed Links there, then `/daily now`.")
+            format!("{error}. Give the bot View Channel, Send Messages, Embed Links and Read Message History there, then `/daily now`.")
         }
         Status::Failed if error.contains("does not exist") => {
             format!("{error}. Choose another channel with `/daily set`.")

@@ -59,6 +59,9 @@ pub enum SendError {
     /// 404: the channel does not exist (any more). Not retried today.
     #[error("the channel does not exist: {0}")]
     NotFound(String),
+    /// Any other 4xx: Discord refused the request itself. Repeating it cannot help.
+    #[error("Discord refused the post: {0}")]
+    Refused(String),
 }
 
 impl SendError {

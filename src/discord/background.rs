@@ -1,82 +1,75 @@
-//! Background work (the daily scheduler) started once per process.
+//! Background work (the daily delivery loop) started once per process, and stopped within a
+//! bounded time at shutdown.
 //!
 //! `ready` fires again after every shard restart; registration may repeat, background loops
-//! must not. Jobs are handed a [`Poster`] — confbot's own way to post a message to a channel —
-//! so they never name a serenity type.
+//! must not.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use serenity::http::Http;
-use serenity::model::id::ChannelId;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
-use super::retry;
-use crate::reply::Message;
+/// How long the background task gets to stop by itself before it is dropped. Dropping the
+/// daily loop at any point is safe: an unfinished intent is reconciled on the next start.
+pub const STOP: Duration = Duration::from_secs(2);
 
-/// A job started on the first `ready`. It should spawn its loop and return at once, and stop
-/// when [`Poster::closing`] resolves.
-pub type Job = Box<dyn FnOnce(Poster) + Send>;
+/// Resolves when the bot is shutting down.
+pub struct Closing(watch::Receiver<bool>);
 
-/// Posts messages through the retry layer.
-#[derive(Clone)]
-pub struct Poster {
-    http: Arc<Http>,
-    closing: watch::Receiver<bool>,
-}
-
-/// Why a post failed after the retry layer gave up (already logged once).
-#[derive(Debug, thiserror::Error)]
-#[error("posting to channel {channel} failed: {detail}")]
-pub struct PostError {
-    pub channel: u64,
-    pub detail: String,
-}
-
-impl Poster {
-    /// Sends `message` (already within Discord's limits: it comes from `reply::render`).
-    pub async fn post(&self, channel: u64, message: &Message) -> Result<(), PostError> {
-        if channel == 0 {
-            return Err(PostError { channel, detail: "0 is not a channel id".into() });
-        }
-        let id = ChannelId::new(channel);
-        retry::send("post to channel", || self.http.send_message(id, Vec::new(), message))
-            .await
-            .map(|_| ())
-            .map_err(|e| PostError { channel, detail: retry::describe(&e) })
-    }
-
-    /// Resolves when the bot is shutting down.
-    pub async fn closing(&self) {
-        let mut rx = self.closing.clone();
-        let _ = rx.wait_for(|closing| *closing).await;
+impl Closing {
+    pub async fn wait(mut self) {
+        let _ = self.0.wait_for(|closing| *closing).await;
     }
 }
 
-/// The jobs, taken out on the first start.
+/// The once-per-process guard around the background task.
 pub struct Background {
-    jobs: Mutex<Option<Vec<Job>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
+    /// How many times work was started: 1 after the first `ready`, and it stays 1.
+    starts: Arc<AtomicU32>,
     closing: watch::Sender<bool>,
 }
 
 impl Background {
-    pub fn new(jobs: Vec<Job>) -> Background {
-        Background { jobs: Mutex::new(Some(jobs)), closing: watch::Sender::new(false) }
+    /// `starts` is shared with whoever wants to watch it (the tests).
+    pub fn new(starts: Arc<AtomicU32>) -> Background {
+        Background { task: Mutex::new(None), starts, closing: watch::Sender::new(false) }
     }
 
-    /// Starts the jobs the first time it is called; later calls do nothing and return false.
-    pub fn start_once(&self, http: Arc<Http>) -> bool {
-        let Some(jobs) = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+    /// Runs `start` the first time it is called; later calls do nothing and return false.
+    pub fn start_once(&self, start: impl FnOnce(Closing) -> JoinHandle<()>) -> bool {
+        let mut task = self.task.lock().unwrap_or_else(|e| e.into_inner());
+        if self.starts.load(Ordering::SeqCst) > 0 {
             return false;
-        };
-        let poster = Poster { http, closing: self.closing.subscribe() };
-        for job in jobs {
-            job(poster.clone());
         }
+        self.starts.fetch_add(1, Ordering::SeqCst);
+        *task = Some(start(Closing(self.closing.subscribe())));
         true
     }
 
-    /// Tells every job to stop.
-    pub fn close(&self) {
+    /// Tells the task to stop and waits for it, at most [`STOP`].
+    pub async fn stop(&self) {
         self.closing.send_replace(true);
+        let task = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(mut task) = task else { return };
+        if tokio::time::timeout(STOP, &mut task).await.is_err() {
+            tracing::warn!("background work did not stop within {STOP:?}; dropping it (safe: it resumes on start)");
+            task.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn starts_once_and_stops() {
+        let background = Background::new(Arc::default());
+        assert!(background.start_once(|closing| tokio::spawn(closing.wait())));
+        assert!(!background.start_once(|_| unreachable!("started twice")));
+        tokio::time::timeout(Duration::from_secs(1), background.stop()).await.unwrap();
     }
 }

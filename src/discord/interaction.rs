@@ -23,8 +23,8 @@ use crate::commands::{self, custom_id, Context, Invocation};
 use crate::reply::{self, Reply};
 
 /// Interaction callback types (Discord's `InteractionResponseType`).
-const CHANNEL_MESSAGE: u8 = 4;
-const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
+pub(super) const CHANNEL_MESSAGE: u8 = 4;
+pub(super) const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
 const UPDATE_MESSAGE: u8 = 7;
 const AUTOCOMPLETE_RESULT: u8 = 8;
 
@@ -112,26 +112,34 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
 async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
     let admin_only = commands::find(&invocation.name).is_some_and(|d| d.admin);
+    let guild = c.guild_id;
+    if invocation.name == "daily" && guild.is_none() {
+        // A DM has no server to schedule for (and no Manage Server to check).
+        let polite = Reply::problem(
+            "Daily highlights belong to a server",
+            "Use `/daily` in a channel of the server you manage.",
+        );
+        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
+    }
     if admin_only && !is_admin(c.member.as_deref()) {
         let refusal = Reply::problem("Only server managers can do that", "It needs the Manage Server permission.");
         return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&refusal)).await;
+    }
+    if let (Some(guild), "daily") = (guild, invocation.name.as_str()) {
+        return super::daily::command(bot, http, c, guild, &invocation).await;
     }
     if invocation.name == "reload" {
         // Loading files may take longer than Discord's 3 seconds: defer, then edit.
         respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": reply::limits::EPHEMERAL })).await;
         let result = bot.live.reload().await;
         match &result {
-            Ok(counts) => tracing::info!("catalogue reloaded by /reload: {counts}"),
+            Ok(counts) => {
+                tracing::info!("catalogue reloaded by /reload: {counts}");
+                bot.daily.wake.notify_one();
+            }
             Err(e) => tracing::warn!("/reload kept the previous catalogue: {e}"),
         }
-        let mut body = reply::render(&reload::reply(&result));
-        body.flags = 0; // visibility was fixed by the deferral; an edit may not set it
-        let body = to_value(&body);
-        let edited = retry::send("edit original response", || {
-            http.edit_original_interaction_response(&c.token, &body, Vec::new())
-        });
-        let _ = edited.await;
-        return;
+        return edit_original(http, &c.token, &reload::reply(&result)).await;
     }
     let outcome = run(bot, c.channel_id.get(), &invocation);
     respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome)).await;
@@ -241,7 +249,16 @@ fn is_admin(member: Option<&Member>) -> bool {
     member.and_then(|m| m.permissions).is_some_and(|p| p.manage_guild() || p.administrator())
 }
 
-fn message(reply: &Reply) -> Value {
+/// Replaces a deferred answer with `reply`.
+pub(super) async fn edit_original(http: &Http, token: &str, reply: &Reply) {
+    let mut body = reply::render(reply);
+    body.flags = 0; // visibility was fixed by the deferral; an edit may not set it
+    let body = to_value(&body);
+    let _ = retry::send("edit original response", || http.edit_original_interaction_response(token, &body, Vec::new()))
+        .await;
+}
+
+pub(super) fn message(reply: &Reply) -> Value {
     to_value(&reply::render(reply))
 }
 
@@ -253,7 +270,7 @@ fn to_value(m: &reply::Message) -> Value {
 }
 
 /// Sends an interaction callback through the retry layer; failures are logged there.
-async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Value) {
+pub(super) async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Value) {
     let body = json!({ "type": kind, "data": data });
     let _ =
         retry::send("interaction callback", || http.create_interaction_response(id, token, &body, Vec::new())).await;

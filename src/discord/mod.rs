@@ -9,23 +9,26 @@
 //! - [`register`]: the command set, bulk-overwritten on every `ready`;
 //! - [`reload`]: the live catalogue, `/reload` and SIGHUP;
 //! - [`retry`]: 429 and 5xx handling for every REST call;
-//! - [`background`]: work started once per process (the daily scheduler);
+//! - [`background`]: work started once per process (the daily delivery loop);
+//! - [`daily`]: daily highlights: the state store, the REST transport, `/daily`;
+//! - [`permissions`]: whether the bot can post in a channel;
 //! - [`shutdown`]: the bounded shutdown and the count of in-flight interactions.
 
 pub mod background;
+pub mod daily;
 pub mod interaction;
+pub mod permissions;
 pub mod register;
 pub mod reload;
 pub mod retry;
 pub mod shutdown;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serenity::all::{ClientBuilder, Context, EventHandler, GatewayIntents, HttpBuilder, Interaction, Ready};
 use serenity::async_trait;
-
-pub use background::{Job, PostError, Poster};
 
 use crate::catalogue::{self, LoadError};
 use crate::config::Config;
@@ -39,6 +42,9 @@ pub enum RunError {
     Catalogue(LoadError),
     #[error("the Discord client failed: {0}")]
     Client(String),
+    /// The state store or the `[[daily]]` entries.
+    #[error("{0}")]
+    Daily(String),
 }
 
 /// What every handler shares.
@@ -48,6 +54,25 @@ pub struct Bot {
     pub last_insight: interaction::LastInsight,
     pub inflight: Arc<shutdown::Inflight>,
     pub background: background::Background,
+    pub daily: daily::Daily,
+    /// The bot's user id, known from the first `ready` (0 before).
+    user_id: AtomicU64,
+}
+
+impl Bot {
+    /// The bot's user id, once `ready` has said it.
+    pub fn user_id(&self) -> Option<u64> {
+        Some(self.user_id.load(Ordering::Relaxed)).filter(|&id| id != 0)
+    }
+}
+
+/// What a caller can inject into [`run_with`]; [`run`] uses the defaults.
+#[derive(Clone, Default)]
+pub struct Injected {
+    /// "Now" for daily posts; the system clock when `None`.
+    pub clock: Option<crate::daily::Clock>,
+    /// Counts background starts (tests check it stays at 1 across shard restarts).
+    pub background_starts: Arc<AtomicU32>,
 }
 
 struct Handler(Arc<Bot>);
@@ -56,6 +81,8 @@ struct Handler(Arc<Bot>);
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let guilds = ready.guilds.len();
+        // Known before any interaction can need it (the channel check of /daily set).
+        self.0.user_id.store(ready.user.id.get(), Ordering::Relaxed);
         match register::register(&ctx.http, &self.0.guild_ids).await {
             Ok(n) => tracing::info!("ready as {} in {guilds} guilds, {n} commands registered", ready.user.name),
             Err(e) => tracing::error!(
@@ -64,7 +91,10 @@ impl EventHandler for Handler {
                 retry::describe(&e)
             ),
         }
-        if self.0.background.start_once(ctx.http.clone()) {
+        let bot = self.0.clone();
+        let http = ctx.http.clone();
+        let me = ready.user.id.get();
+        if self.0.background.start_once(|closing| daily::start(bot, http, me, closing)) {
             tracing::debug!("background work started");
         }
     }
@@ -77,11 +107,11 @@ impl EventHandler for Handler {
 /// Runs the bot until `shutdown` resolves; returns once the gateway is closed and in-flight
 /// interactions are answered (each step bounded).
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
-    run_with(config, Vec::new(), shutdown).await
+    run_with(config, Injected::default(), shutdown).await
 }
 
-/// [`run`] with background jobs, started on the first `ready` only.
-pub async fn run_with(config: Config, jobs: Vec<Job>, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+/// [`run`] with a clock of the caller's and a count of background starts.
+pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
     let token = config.token.clone().ok_or(RunError::NoToken)?;
     let sources = config.sources();
     let loading = sources.clone();
@@ -90,6 +120,7 @@ pub async fn run_with(config: Config, jobs: Vec<Job>, shutdown: impl Future<Outp
         .map_err(|e| RunError::Client(e.to_string()))?
         .map_err(RunError::Catalogue)?;
     tracing::info!("serving {}", catalogue.counts());
+    let daily = daily::Daily::open(&config, &catalogue, injected.clock.unwrap_or(crate::daily::Clock::System))?;
 
     let http = match &config.api_base {
         Some(base) => {
@@ -103,7 +134,9 @@ pub async fn run_with(config: Config, jobs: Vec<Job>, shutdown: impl Future<Outp
         guild_ids: config.guild_ids.clone(),
         last_insight: Default::default(),
         inflight: Default::default(),
-        background: background::Background::new(jobs),
+        background: background::Background::new(injected.background_starts.clone()),
+        daily,
+        user_id: AtomicU64::new(0),
     });
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(Handler(bot.clone()))
@@ -125,8 +158,8 @@ pub async fn run_with(config: Config, jobs: Vec<Job>, shutdown: impl Future<Outp
         },
     };
     hangups.abort();
-    bot.background.close();
-    shutdown::close(&shards, &bot.inflight).await;
+    // The daily loop stops (bounded) while the gateway closes and interactions drain.
+    tokio::join!(bot.background.stop(), shutdown::close(&shards, &bot.inflight));
     gateway.abort();
     result
 }
@@ -155,7 +188,10 @@ async fn reload_on_hangup(bot: Arc<Bot>) {
         };
         while hangups.recv().await.is_some() {
             match bot.live.reload().await {
-                Ok(counts) => tracing::info!("catalogue reloaded on SIGHUP: {counts}"),
+                Ok(counts) => {
+                    tracing::info!("catalogue reloaded on SIGHUP: {counts}");
+                    bot.daily.wake.notify_one();
+                }
                 Err(e) => tracing::warn!("SIGHUP reload kept the previous catalogue: {e}"),
             }
         }

@@ -239,14 +239,3 @@ async fn admin_reload(bot: &Bot) -> Value {
     let edit = format!("/api/v10/webhooks/{APP_ID}/{}/messages/@original", token(id));
     bot.fake.wait_for("the edited original", Duration::from_secs(5), |r| r.path == edit).await.body
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn background_work_posts_to_channels_without_pinging() {
-    let bot = Bot::guild().await;
-    let path = format!("/api/v10/channels/{}/messages", payloads::CHANNEL_ID);
-    let post = bot.fake.wait_for("the background post", Duration::from_secs(5), |r| r.path == path).await;
-    assert_eq!(post.status, 200);
-    checked(&post.body);
-    assert_eq!(post.body["content"], "@everyone background hello");
-    bot.stop().await;
-}

@@ -1,9 +1,12 @@
 //! confbot's Discord edge driven end to end against the fake Discord on loopback.
 //!
 //! The bot runs in-process (`discord::run_with`, stopped by a future) except for the SIGTERM
-//! test, which runs the real executable. No test touches the real Discord.
+//! and SIGKILL tests (`process`, `kill`), which run the real executable. No test touches the
+//! real Discord.
 
 mod commands;
+mod daily;
+mod kill;
 mod latency;
 mod process;
 mod robustness;
@@ -13,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use confbot::config::{Config, Token};
+use confbot::daily::Clock;
 use confbot::discord::{self, RunError};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -51,22 +55,23 @@ impl Bot {
 
     /// [`Bot::start`], preparing the fake (e.g. injecting failures) before the bot connects.
     pub async fn start_with(config: Config, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
-        let fake = FakeDiscord::start().await;
+        Bot::launch(FakeDiscord::start().await, config, prepare, None).await
+    }
+
+    /// [`Bot::start_with`] on a given fake (which may outlive the bot, as Discord outlives a
+    /// restart) and with a clock of the test's for daily posts.
+    pub async fn launch(
+        fake: FakeDiscord,
+        config: Config,
+        prepare: impl FnOnce(&FakeDiscord),
+        clock: Option<Clock>,
+    ) -> Bot {
         prepare(&fake);
         let config = Config { api_base: Some(fake.base.clone()), token: Some(Token::new(TOKEN)), ..config };
-        let background_starts = Arc::new(AtomicU32::new(0));
-        let counter = background_starts.clone();
-        // Counts its starts, and posts once, as the daily scheduler will.
-        let job: discord::Job = Box::new(move |poster| {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let hello = confbot::reply::render(&confbot::reply::Reply {
-                content: Some("@everyone background hello".into()),
-                ..Default::default()
-            });
-            tokio::spawn(async move { poster.post(payloads::CHANNEL_ID, &hello).await });
-        });
+        let injected = discord::Injected { clock, ..Default::default() };
+        let background_starts = injected.background_starts.clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(discord::run_with(config, vec![job], async {
+        let task = tokio::spawn(discord::run_with(config, injected, async {
             let _ = stopped.await;
         }));
         // Registration ends with the global PUT: the set itself, or the clearing after guilds.
@@ -112,12 +117,21 @@ impl Bot {
         self.interact(payloads::button(id, &token(id), custom_id, message)).await
     }
 
+    /// Runs a slash command with subcommand `sub` and its options, with `permissions`
+    /// (e.g. [`payloads::ADMIN_PERMISSIONS`]).
+    pub async fn subcommand(&self, name: &str, sub: &str, options: &[(&str, &str)], permissions: &str) -> Answer {
+        let id = payloads::snowflake();
+        self.interact(payloads::subcommand(id, &token(id), name, sub, options, permissions)).await
+    }
+
     /// Stops the bot as SIGTERM would and checks that it returns Ok within a few seconds.
-    pub async fn stop(mut self) {
+    pub async fn stop(mut self) -> FakeDiscord {
         let _ = self.stop.take().unwrap().send(());
         let ended = tokio::time::timeout(Duration::from_secs(8), &mut self.task).await;
         let result = ended.expect("the bot stops within a few seconds").expect("the bot task does not panic");
         result.expect("the bot stops without error");
+        // The fake outlives the bot, as Discord outlives a restart.
+        FakeDiscord { base: self.fake.base.clone(), shared: self.fake.shared.clone() }
     }
 }
 

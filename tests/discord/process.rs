@@ -10,10 +10,10 @@ use super::*;
 
 /// The child's stderr, collected line by line as it comes.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<String>>);
+pub struct Log(Arc<Mutex<String>>);
 
 impl Log {
-    fn follow(child: &mut Child) -> Log {
+    pub fn follow(child: &mut Child) -> Log {
         let log = Log::default();
         let stderr = child.stderr.take().unwrap();
         let sink = log.clone();
@@ -27,11 +27,11 @@ impl Log {
         log
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         self.0.lock().unwrap().clone()
     }
 
-    async fn wait_for(&self, needle: &str) {
+    pub async fn wait_for(&self, needle: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.text().contains(needle) {
             assert!(Instant::now() < deadline, "no “{needle}” in the log:\n{}", self.text());
@@ -40,16 +40,10 @@ impl Log {
     }
 }
 
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
-    let fake = FakeDiscord::start().await;
+/// The real executable with `args`, pointed at `fake`, its stderr followed.
+pub fn spawn(fake: &FakeDiscord, args: &[&str]) -> (Child, Log) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
-        .args(["--log", "debug", "run"])
+        .args(args)
         .env("DISCORD_TOKEN", TOKEN)
         .env("DISCORD_API_BASE", &fake.base)
         .env_remove("RUST_LOG")
@@ -58,6 +52,18 @@ async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
         .spawn()
         .unwrap();
     let log = Log::follow(&mut child);
+    (child, log)
+}
+
+pub fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
+    let fake = FakeDiscord::start().await;
+    let (mut child, log) = spawn(&fake, &["--log", "debug", "run"]);
     let ready = format!("ready as confbot-test in 1 guilds, {} commands registered", confbot::commands::COMMANDS.len());
     log.wait_for(&ready).await;
 

@@ -5,6 +5,7 @@
 //! port ([`gateway`]), which `GET /api/v10/gateway` points at. Payloads are shaped like real
 //! Discord's ([`payloads`]), because serenity drops what it cannot deserialise.
 
+pub mod channels;
 pub mod gateway;
 pub mod payloads;
 pub mod rest;
@@ -46,6 +47,7 @@ pub struct Shared {
     pub injected: Mutex<Vec<Injected>>,
     pub gateway: Mutex<gateway::Gateway>,
     pub gateway_url: Mutex<String>,
+    pub channels: Mutex<channels::Channels>,
 }
 
 /// A running fake Discord.
@@ -123,6 +125,18 @@ impl FakeDiscord {
             retry_after,
             times,
         });
+    }
+
+    /// Holds the next request matching `method` and `path_contains`: it is recorded (status
+    /// 0), the message created first when `create` is set, and never answered.
+    pub fn hold(&self, method: &'static str, path_contains: &str, create: bool) {
+        let hold = channels::Hold { method, path_contains: path_contains.to_owned(), create };
+        self.shared.channels.lock().unwrap().holds.push(hold);
+    }
+
+    /// The messages in a channel, oldest first, as `GET /messages` returns them.
+    pub fn messages_in(&self, channel_id: u64) -> Vec<Value> {
+        channels::messages_in(&self.shared.channels.lock().unwrap(), channel_id)
     }
 
     /// Sends a dispatch (or queues it for replay on RESUME while no session is connected).

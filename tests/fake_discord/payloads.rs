@@ -23,6 +23,25 @@ pub fn snowflake() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+/// A snowflake for a message created now, as Discord makes them (milliseconds since 2015 in
+/// the top bits), so `after=` lookups by time work; strictly increasing within the process.
+pub fn snowflake_now() -> u64 {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+        .saturating_sub(1_420_070_400_000);
+    let fresh = ms << 22;
+    let mut last = LAST.load(Ordering::Relaxed);
+    loop {
+        let next = fresh.max(last + 1);
+        match LAST.compare_exchange(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return next,
+            Err(seen) => last = seen,
+        }
+    }
+}
+
 pub fn bot_user() -> Value {
     json!({
         "id": APP_ID.to_string(), "username": BOT_NAME, "discriminator": "0", "global_name": null,
@@ -89,6 +108,54 @@ pub fn command(id: u64, token: &str, name: &str, options: &[(&str, &str)], permi
         "options": options.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect::<Vec<_>>(),
     });
     i
+}
+
+/// A slash command with a subcommand. An option named `channel` is sent as a channel (type
+/// 7) with its `data.resolved.channels` entry, as Discord sends it; `count` as an integer.
+pub fn subcommand(id: u64, token: &str, name: &str, sub: &str, options: &[(&str, &str)], permissions: &str) -> Value {
+    let mut i = interaction(2, id, token, permissions);
+    let mut resolved = serde_json::Map::new();
+    let inner: Vec<Value> = options
+        .iter()
+        .map(|(n, v)| match *n {
+            "channel" => {
+                resolved.insert(
+                    v.to_string(),
+                    json!({"id": v, "name": "a-channel", "type": 0, "permissions": permissions, "parent_id": null}),
+                );
+                json!({"name": n, "type": 7, "value": v})
+            }
+            "count" => json!({"name": n, "type": 4, "value": v.parse::<i64>().unwrap_or(0)}),
+            _ => json!({"name": n, "type": 3, "value": v}),
+        })
+        .collect();
+    i["data"] = json!({
+        "id": "930000000000000001", "name": name, "type": 1, "guild_id": GUILD_ID.to_string(),
+        "options": [{"name": sub, "type": 1, "options": inner}],
+    });
+    if !resolved.is_empty() {
+        i["data"]["resolved"] = json!({ "channels": resolved });
+    }
+    i
+}
+
+/// The same command sent from a DM with the bot: no guild, no member, a `user` instead.
+pub fn in_dm(mut interaction: Value) -> Value {
+    let map = interaction.as_object_mut().unwrap();
+    for key in ["guild_id", "member", "guild_locale"] {
+        map.remove(key);
+    }
+    map.insert("user".into(), human(800_000_000_000_000_001));
+    map.insert(
+        "channel".into(),
+        json!({"id": "920000000000000009", "type": 1, "recipients": [human(800_000_000_000_000_001)]}),
+    );
+    map.insert("channel_id".into(), json!("920000000000000009"));
+    map.insert("context".into(), json!(1));
+    if let Some(data) = map.get_mut("data").and_then(Value::as_object_mut) {
+        data.remove("guild_id");
+    }
+    interaction
 }
 
 /// An autocomplete request while `focused` is being typed.

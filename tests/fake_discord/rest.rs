@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::payloads::{self, APP_ID};
-use super::{Request, Shared};
+use super::payloads::{self, APP_ID, GUILD_ID};
+use super::{channels, Request, Shared};
 
 pub async fn serve(shared: Arc<Shared>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -33,20 +33,49 @@ async fn handle(
     let at = Instant::now();
     let path = uri.path().to_owned();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let record = |status: u16, body: Value, path: String| {
+        let method = method.to_string();
+        shared.requests.lock().unwrap().push(Request {
+            method,
+            path,
+            authorization: authorization.clone(),
+            body,
+            at,
+            status,
+        });
+        shared.notify();
+    };
+    if held(&shared, method.as_str(), &path, &body) {
+        record(0, body, path);
+        return std::future::pending().await;
+    }
     let (status, response) = match injected(&shared, method.as_str(), &path) {
         Some(failure) => failure,
-        None => route(&shared, &method, &path, &body),
+        None => route(&shared, &method, &path, uri.query().unwrap_or(""), &body),
     };
-    shared.requests.lock().unwrap().push(Request {
-        method: method.to_string(),
-        path,
-        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned),
-        body,
-        at,
-        status: status.as_u16(),
-    });
-    shared.notify();
+    record(status.as_u16(), body, path);
     response
+}
+
+/// Whether the request is to be held (the first matching hold, used up); creates the
+/// message first if the hold says so.
+fn held(shared: &Shared, method: &str, path: &str, body: &Value) -> bool {
+    let mut channels = shared.channels.lock().unwrap();
+    let Some(i) = channels.holds.iter().position(|h| h.method == method && path.contains(&h.path_contains)) else {
+        return false;
+    };
+    let hold = channels.holds.remove(i);
+    if hold.create {
+        if let Some(id) = channel_of(path) {
+            channels::post(&mut channels, id, body);
+        }
+    }
+    true
+}
+
+fn channel_of(path: &str) -> Option<u64> {
+    path.trim_start_matches("/api/v10/channels/").split('/').next()?.parse().ok()
 }
 
 /// The first matching injected failure, used up by one.
@@ -66,7 +95,7 @@ fn injected(shared: &Shared, method: &str, path: &str) -> Option<(StatusCode, Re
     Some((status, response))
 }
 
-fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> (StatusCode, Response) {
+fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: &Value) -> (StatusCode, Response) {
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let ok = |v: Value| (StatusCode::OK, Json(v).into_response());
     let gateway_url = shared.gateway_url.lock().unwrap().clone();
@@ -87,11 +116,30 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> (StatusC
         ("POST", ["interactions", _, _, "callback"]) => {
             (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT.into_response())
         }
-        ("PATCH", ["webhooks", _, _, "messages", _])
-        | ("POST", ["webhooks", _, _])
-        | ("POST", ["channels", _, "messages"]) => ok(payloads::message(payloads::snowflake(), body)),
+        ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
+            ok(payloads::message(payloads::snowflake(), body))
+        }
+        ("POST", ["channels", id, "messages"]) => {
+            answer(channels::post(&mut shared.channels.lock().unwrap(), id.parse().unwrap_or(0), body))
+        }
+        ("GET", ["channels", id, "messages"]) => {
+            answer(channels::list(&shared.channels.lock().unwrap(), id.parse().unwrap_or(0), query))
+        }
+        ("GET", ["channels", id]) => match channels::channel(id.parse().unwrap_or(0)) {
+            Some(c) => ok(c),
+            None => answer((404, json!({"message": "Unknown Channel", "code": 10003}))),
+        },
+        ("GET", ["guilds", g]) if *g == GUILD_ID.to_string() => ok(channels::guild()),
+        ("GET", ["guilds", g, "members", user]) if *g == GUILD_ID.to_string() && channels::is_bot(user) => {
+            ok(channels::bot_member())
+        }
         _ => (StatusCode::NOT_FOUND, Json(json!({"message": "404: Not Found", "code": 0})).into_response()),
     }
+}
+
+fn answer((status, body): (u16, Value)) -> (StatusCode, Response) {
+    let status = StatusCode::from_u16(status).unwrap();
+    (status, (status, Json(body)).into_response())
 }
 
 /// What a bulk overwrite returns: the commands with the ids Discord assigns.

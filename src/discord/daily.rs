@@ -1,0 +1,168 @@
+//! Daily highlights on Discord: the state store opened at start-up, the REST transport the
+//! delivery loop posts through, the loop started once per process, and `/daily`.
+//!
+//! Retries: the transport makes ONE attempt per call and does not go through [`retry`]. The
+//! delivery loop owns retries for daily posts — 429 and 5xx come back as transient
+//! [`SendError`]s and are retried with a backoff kept in the store (2 s doubling, until the
+//! local day ends), after first looking for the message. Retrying here as well would only
+//! delay the record and multiply attempts. Against the real Discord, serenity's own rate
+//! limiter still waits out 429s before the loop sees them. The calls made while answering
+//! `/daily` (the channel check) do go through [`retry`], as every interaction call does.
+
+use std::sync::Arc;
+
+use serenity::http::{Http, HttpError, MessagePagination};
+use serenity::model::application::CommandInteraction;
+use serenity::model::channel::Nonce;
+use serenity::model::id::{ChannelId, GuildId, MessageId};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use super::background::Closing;
+use super::interaction::{edit_original, message, respond, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE};
+use super::{permissions, retry, Bot, RunError};
+use crate::catalogue::Catalogue;
+use crate::commands::Invocation;
+use crate::config::Config;
+use crate::daily::{self, Clock, Delivery, Seen, SendError, Transport};
+use crate::reply;
+use crate::store::Store;
+
+/// What `/daily` and the delivery loop share.
+pub struct Daily {
+    pub store: Arc<Store>,
+    /// Poked after `/daily set | now | off` and reloads, so the loop looks again at once.
+    pub wake: Arc<Notify>,
+    /// "Now" for the loop and `/daily` (the system clock, except in tests).
+    pub clock: Clock,
+}
+
+impl Daily {
+    /// Opens the state store and makes the config's `[[daily]]` entries the starting point.
+    /// A bad entry stops start-up with every problem listed.
+    pub fn open(config: &Config, catalogue: &Catalogue, clock: Clock) -> Result<Daily, RunError> {
+        let entries = daily::config::parse_entries(&config.daily).map_err(|e| RunError::Daily(e.to_string()))?;
+        let schedules = daily::config::schedules(&entries, catalogue).map_err(|e| RunError::Daily(e.to_string()))?;
+        let store = match &config.state {
+            Some(path) => Store::open(path)
+                .map_err(|e| RunError::Daily(format!("cannot open the state file {}: {e}", path.display())))?,
+            None => {
+                tracing::warn!(
+                    "no `state` path in the config: daily-post state is kept in memory only, so each day is \
+                     posted exactly once within this run but a restart may post it again. Set `state` to keep it."
+                );
+                Store::open_in_memory().map_err(|e| RunError::Daily(e.to_string()))?
+            }
+        };
+        store.sync_config(&schedules, clock.now()).map_err(|e| RunError::Daily(e.to_string()))?;
+        if !schedules.is_empty() {
+            tracing::info!("daily: {} schedule(s) in the config", schedules.len());
+        }
+        Ok(Daily { store: Arc::new(store), wake: Arc::new(Notify::new()), clock })
+    }
+}
+
+/// Starts the delivery loop; it stops when `closing` resolves. Called once per process.
+pub fn start(bot: Arc<Bot>, http: Arc<Http>, bot_user: u64, closing: Closing) -> JoinHandle<()> {
+    let store = bot.daily.store.clone();
+    let (wake, clock) = (bot.daily.wake.clone(), bot.daily.clock);
+    let transport = Rest { http, bot_user };
+    // The catalogue is read afresh on every pass, so a reload is seen at once.
+    tokio::spawn(daily::run(store, move || bot.live.get(), transport, clock, wake, closing.wait()))
+}
+
+/// The delivery loop's view of Discord, over serenity's REST client.
+pub struct Rest {
+    http: Arc<Http>,
+    /// Only the bot's own messages count when looking for a post.
+    bot_user: u64,
+}
+
+impl Transport for Rest {
+    async fn send(&self, delivery: &Delivery) -> Result<u64, SendError> {
+        if delivery.channel_id == 0 {
+            return Err(SendError::NotFound("0 is not a channel id".into()));
+        }
+        let body = delivery.body();
+        let sent = self.http.send_message(ChannelId::new(delivery.channel_id), Vec::new(), &body).await;
+        sent.map(|m| m.id.get()).map_err(|e| send_error(&e))
+    }
+
+    async fn recent(&self, channel_id: u64, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<Seen>, SendError> {
+        if channel_id == 0 {
+            return Err(SendError::NotFound("0 is not a channel id".into()));
+        }
+        let after = MessagePagination::After(MessageId::new(daily::transport::snowflake_at(since).max(1)));
+        let found = self.http.get_messages(ChannelId::new(channel_id), Some(after), Some(100)).await;
+        let messages = found.map_err(|e| send_error(&e))?;
+        Ok(messages
+            .into_iter()
+            .filter(|m| m.author.id.get() == self.bot_user)
+            .map(|m| {
+                let embed = m.embeds.first();
+                Seen {
+                    id: m.id.get(),
+                    nonce: m.nonce.map(|n| match n {
+                        Nonce::String(s) => s,
+                        Nonce::Number(n) => n.to_string(),
+                    }),
+                    footer: embed.and_then(|e| e.footer.as_ref()).map(|f| f.text.clone()),
+                    description: embed.and_then(|e| e.description.clone()),
+                }
+            })
+            .collect())
+    }
+}
+
+/// A serenity error as the delivery loop sees it.
+fn send_error(error: &serenity::Error) -> SendError {
+    let text = retry::describe(error);
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => match r.status_code.as_u16() {
+            // serenity drops retry-after; the loop's own backoff (2 s and up) applies.
+            429 => SendError::RateLimited { retry_after: None },
+            403 => SendError::Forbidden(text),
+            404 => SendError::NotFound(text),
+            500..=599 => SendError::Server(text),
+            _ => SendError::Refused(text),
+        },
+        // No answer, or one serenity could not read: the message may exist; look, then retry.
+        _ => SendError::Server(text),
+    }
+}
+
+/// Answers `/daily` in `guild` (the caller refuses DMs and checks Manage Server): runs the
+/// core, wakes the loop when asked, and after `/daily set` checks that the bot can post in
+/// the channel.
+pub async fn command(bot: &Bot, http: &Http, c: &CommandInteraction, guild: GuildId, invocation: &Invocation) {
+    let catalogue = bot.live.get();
+    let now = bot.daily.clock.now();
+    let answer = daily::command::run(&bot.daily.store, &catalogue, now, guild.get(), invocation);
+    if answer.wake {
+        bot.daily.wake.notify_one();
+    }
+    let Some(channel) = answer.check_channel else {
+        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&answer.reply)).await;
+    };
+    // Checking takes a few REST calls: defer (privately), then edit the answer in.
+    respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, serde_json::json!({ "flags": reply::limits::EPHEMERAL }))
+        .await;
+    let mut reply = answer.reply;
+    let checked = match bot.user_id() {
+        Some(me) => permissions::missing_to_post(http, guild, channel, me).await,
+        None => Err("the bot is not ready yet".into()),
+    };
+    let warning = match checked {
+        Ok(missing) if missing.is_empty() => None,
+        Ok(missing) => Some(daily::command::cannot_post(channel, &missing)),
+        Err(why) => {
+            tracing::warn!(guild = guild.get(), channel, "daily: could not check the channel: {why}");
+            Some(format!("⚠ I could not check my permissions in <#{channel}> ({why}); make sure I can post there."))
+        }
+    };
+    if let Some(warning) = warning {
+        let text = reply.content.take().unwrap_or_default();
+        reply.content = Some(format!("{text}\n\n{warning}"));
+    }
+    edit_original(http, &c.token, &reply).await;
+}
