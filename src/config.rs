@@ -137,7 +137,7 @@ impl Config {
     /// Applies one TOML text, named `name` in errors, over the current values.
     fn apply_file(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
         let layer: FileLayer = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+            let (line, column) = e.span().map_or((1, 1), |s| crate::catalogue::line_column(text, s.start));
             let mut message = e.message().trim().to_owned();
             if message.starts_with("unknown field `token`") || message.starts_with("unknown field `discord_token`") {
                 message.push_str(" (the token is read from the DISCORD_TOKEN environment variable only)");
@@ -188,14 +188,6 @@ fn check_base(base: &str) -> Result<(), String> {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
         _ => Err(format!("“{base}” is not an http(s) origin such as http://127.0.0.1:3000")),
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 #[cfg(test)]

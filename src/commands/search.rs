@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::{bad_conference, custom_id, resolve, talk_line, titles, Invocation, Outcome};
 use crate::catalogue::Catalogue;
-use crate::reply::{echo, paginate, Embed, Reply, COLOR};
+use crate::reply::{echo, paginate, Reply};
 
 /// Titles listed in `resolved.results`.
 const RESOLVED: usize = 50;
@@ -40,23 +40,14 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
     let conference_id = within.map(|w| c.conferences[w].id.as_str());
     let page = paginate(&lines, inv.page(), |p| custom_id::search_page(query, conference_id, p));
     let n = results.len();
-    let reply = Reply {
-        embeds: vec![Embed {
-            title: Some(format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query))),
-            description: Some(
-                page.lines
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| format!("{}. {l}", page.index * crate::reply::PAGE_LINES + i + 1))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            footer: Some(page.footer().unwrap_or_else(|| "Use /talk to see one in full".into())),
-            color: Some(COLOR),
-            ..Embed::default()
-        }],
-        buttons: page.buttons,
-        ..Reply::default()
-    };
+    let title = format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query));
+    let description = page
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{}. {l}", page.index * crate::reply::PAGE_LINES + i + 1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let reply = page.reply(title, description, "Use /talk to see one in full");
     Outcome::found(reply, resolved)
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::resolve::{self, Found};
 use super::{bad_conference, custom_id, talk_line, titles, Invocation, Outcome};
 use crate::catalogue::Catalogue;
-use crate::reply::{echo, paginate, Button, Embed, Reply, COLOR};
+use crate::reply::{echo, paginate, Button, Reply};
 
 pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
     let Some(name) = inv.get("name") else {
@@ -57,16 +57,7 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
     };
     let heading = c.topics[topic].description.as_deref().map(|d| format!("{d}\n\n")).unwrap_or_default();
     let count = talks.len();
-    let reply = Reply {
-        embeds: vec![Embed {
-            title: Some(format!("{} — {count} talk{}", c.topics[topic].name, if count == 1 { "" } else { "s" })),
-            description: Some(format!("{heading}{description}")),
-            footer: Some(page.footer().unwrap_or_else(|| "Use /talk to see one in full".into())),
-            color: Some(COLOR),
-            ..Embed::default()
-        }],
-        buttons: page.buttons,
-        ..Reply::default()
-    };
+    let title = format!("{} — {count} talk{}", c.topics[topic].name, if count == 1 { "" } else { "s" });
+    let reply = page.reply(title, format!("{heading}{description}"), "Use /talk to see one in full");
     Outcome::found(reply, resolved)
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::{bad_conference, custom_id, resolve, Invocation, Outcome};
 use crate::catalogue::Catalogue;
-use crate::reply::{paginate, Embed, Reply, COLOR};
+use crate::reply::{paginate, Reply};
 
 pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
     let within = match resolve::conference_filter(c, inv.get("conference")) {
@@ -36,16 +36,7 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
         Some(w) => format!("Topics of {}", c.conferences[w].name),
         None => "Topics".to_owned(),
     };
-    let reply = Reply {
-        embeds: vec![Embed {
-            title: Some(title),
-            description: Some(page.lines.join("\n")),
-            footer: Some(page.footer().unwrap_or_else(|| "Use /topic to see the talks of a topic".into())),
-            color: Some(COLOR),
-            ..Embed::default()
-        }],
-        buttons: page.buttons,
-        ..Reply::default()
-    };
+    let description = page.lines.join("\n");
+    let reply = page.reply(title, description, "Use /topic to see the talks of a topic");
     Outcome::found(reply, resolved)
 }

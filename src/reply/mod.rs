@@ -152,6 +152,22 @@ impl Page {
     pub fn footer(&self) -> Option<String> {
         (self.count > 1).then(|| format!("Page {} of {}", self.index + 1, self.count))
     }
+
+    /// The reply showing this page: one embed titled `title` holding `description`, with the
+    /// page buttons; the footer says which page, or `hint` when there is only one.
+    pub fn reply(self, title: String, description: String, hint: &str) -> Reply {
+        Reply {
+            embeds: vec![Embed {
+                title: Some(title),
+                description: Some(description),
+                footer: Some(self.footer().unwrap_or_else(|| hint.to_owned())),
+                color: Some(COLOR),
+                ..Embed::default()
+            }],
+            buttons: self.buttons,
+            ..Reply::default()
+        }
+    }
 }
 
 /// How the CLI marks a reply only its asker would see.
