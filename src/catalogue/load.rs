@@ -138,6 +138,10 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         message,
         hint: Some(hint.to_owned()),
     };
+    // A pyvideo folder or `FORMAT:PATH` is one source, read whole by its importer.
+    if crate::import::is_import_source(path) {
+        return vec![path.to_owned()];
+    }
     if !path.is_dir() {
         if !path.exists() {
             problems.push(problem("no such file or directory".into(), "check the --data path"));
@@ -209,11 +213,13 @@ fn parse_hint(message: &str) -> &'static str {
     }
 }
 
-/// Where an id was first declared, to point at both places of a duplicate.
+/// Where an id was first declared, to point at both places of a duplicate. The line and
+/// column are worked out only when a duplicate is reported: counting lines for every id
+/// would make loading a large file quadratic.
 struct Declared<'a> {
     ix: usize,
-    file: &'a str,
-    position: Option<(usize, usize)>,
+    file: &'a Parsed,
+    span: Range<usize>,
 }
 
 /// Id tables built while validating, with the positions of the first declaration.
@@ -229,11 +235,10 @@ impl<'a> Table<'a> {
             problems.push(file.problem(id.span(), format!("{kind} id {value:?} {message}"), Some(ID_HINT)));
             return false;
         }
-        let position = file.problem(id.span(), "", None).position;
         if let Some(first) = self.ids.get(value) {
-            let at = match first.position {
-                Some((l, c)) => format!("{}:{l}:{c}", first.file),
-                None => first.file.to_owned(),
+            let at = match first.file.problem(first.span.clone(), "", None).position {
+                Some((l, c)) => format!("{}:{l}:{c}", first.file.name),
+                None => first.file.name.clone(),
             };
             problems.push(file.problem(
                 id.span(),
@@ -243,7 +248,7 @@ impl<'a> Table<'a> {
             return false;
         }
         let ix = self.ids.len();
-        self.ids.insert(value, Declared { ix, file: &file.name, position });
+        self.ids.insert(value, Declared { ix, file, span: id.span() });
         true
     }
 
