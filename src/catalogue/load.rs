@@ -98,6 +98,7 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
+    let mut foreign = Vec::new();
     for source in sources {
         match source {
             Source::Embedded => match parse_toml(EMBEDDED_NAME, EMBEDDED_TOML.to_owned()) {
@@ -106,6 +107,10 @@ pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
             },
             Source::Path(path) => {
                 for file in expand(path, &mut problems) {
+                    if crate::import::looks_foreign(&file) {
+                        foreign.push(file);
+                        continue;
+                    }
                     match read_file(&file) {
                         Ok(p) => parsed.push(p),
                         Err(p) => problems.push(p),
@@ -113,6 +118,15 @@ pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 }
             }
         }
+    }
+    if !foreign.is_empty() {
+        // Exports are imported together, so a speaker or track they share is one entity.
+        let (doc, errors) = crate::import::import_paths(&foreign);
+        for e in errors {
+            problems.push(Problem { file: e.path().to_owned(), position: None, message: e.reason(), hint: None });
+        }
+        let names: Vec<String> = foreign.iter().map(|f| f.display().to_string()).collect();
+        parsed.push(Parsed { name: names.join(" + "), text: None, doc });
     }
     if !problems.is_empty() {
         return Err(LoadError { problems });
@@ -172,11 +186,6 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
 
 fn read_file(path: &Path) -> Result<Parsed, Problem> {
     let name = path.display().to_string();
-    if path.extension().and_then(|e| e.to_str()) != Some("toml") || crate::import::looks_foreign(path) {
-        return crate::import::import_path(path)
-            .map(|doc| Parsed { name: name.clone(), text: None, doc })
-            .map_err(|e| Problem { file: name, position: None, message: e.to_string(), hint: None });
-    }
     let text = std::fs::read_to_string(path).map_err(|e| Problem {
         file: name.clone(),
         position: None,

@@ -13,16 +13,15 @@ use serde_json::Value;
 
 use super::draft::{date_prefix, ConferenceInfo, Draft, TalkInfo};
 use super::json::{list, text};
-use super::{links, Imported};
+use super::links;
 use crate::catalogue::LinkKind;
 
 /// Imports a parsed `schedule.json`; `Err` says why it is not one.
-pub fn import(v: &Value, fallback_name: &str) -> Result<Imported, String> {
+pub fn import(draft: &mut Draft, v: &Value, fallback_name: &str) -> Result<(), String> {
     let schedule = v.get("schedule").unwrap_or(v);
     let Some(conf) = schedule.get("conference").filter(|c| c.is_object()) else {
         return Err("no schedule.conference object: not a frab/pretalx schedule.json".into());
     };
-    let mut draft = Draft::default();
     let conference = draft.conference(ConferenceInfo {
         id_hint: text(conf, "acronym").unwrap_or_else(|| fallback_name.to_owned()),
         name: text(conf, "title").unwrap_or_else(|| fallback_name.to_owned()),
@@ -36,7 +35,10 @@ pub fn import(v: &Value, fallback_name: &str) -> Result<Imported, String> {
         list(conf, "tracks").iter().filter_map(|t| Some((text(t, "slug")?, text(t, "name")?))).collect();
     let bios: HashMap<String, &Value> =
         list(schedule, "persons").iter().filter_map(|p| Some((text(p, "guid")?, p))).collect();
+    let base = text(schedule, "base_url");
     let mut events: Vec<&Value> = list(schedule, "events").iter().collect();
+    // The hub format lists events apart; its days carry no rooms.
+    let hub = !events.is_empty();
     for day in list(conf, "days") {
         match day.get("rooms") {
             Some(Value::Object(rooms)) => {
@@ -44,6 +46,7 @@ pub fn import(v: &Value, fallback_name: &str) -> Result<Imported, String> {
                     events.extend(room.as_array().into_iter().flatten());
                 }
             }
+            _ if hub => {}
             _ => draft.report.skip("day without rooms", text(day, "date").unwrap_or_default()),
         }
     }
@@ -51,10 +54,9 @@ pub fn import(v: &Value, fallback_name: &str) -> Result<Imported, String> {
         draft.report.skip("schedule without any event", "");
     }
     for event in events {
-        talk(&mut draft, &conference, event, &tracks, &bios);
+        talk(draft, &conference, event, &tracks, &bios, &base);
     }
-    let (doc, report) = draft.finish();
-    Ok(Imported { doc, report })
+    Ok(())
 }
 
 fn talk(
@@ -63,6 +65,7 @@ fn talk(
     e: &Value,
     tracks: &HashMap<String, String>,
     bios: &HashMap<String, &Value>,
+    base: &Option<String>,
 ) {
     let mut speakers = Vec::new();
     for p in list(e, "persons").iter().chain(list(e, "participants")) {
@@ -92,7 +95,8 @@ fn talk(
         found.extend(links::link(LinkKind::Website, Some("Schedule".into()), &url));
     }
     for l in list(e, "links").iter().chain(list(e, "attachments")) {
-        let url = text(l, "url").or_else(|| text(l, "href")).unwrap_or_default();
+        let raw = text(l, "url").or_else(|| text(l, "href")).unwrap_or_default();
+        let url = links::absolute(&raw, base.as_deref()).unwrap_or(raw);
         let kind = text(l, "type").unwrap_or_default().to_lowercase();
         if kind == "feedback" || kind == "origin" {
             continue;

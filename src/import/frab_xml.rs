@@ -8,17 +8,16 @@
 //! slides and code recognised from title and address; feedback forms left out).
 
 use super::draft::{date_prefix, ConferenceInfo, Draft, TalkInfo};
+use super::links;
 use super::xml::{self, Element};
-use super::{links, Imported};
 
 /// Imports the text of a schedule XML file; `Err` says why it is not one.
-pub fn import(text: &str, fallback_name: &str) -> Result<Imported, String> {
+pub fn import(draft: &mut Draft, text: &str, fallback_name: &str) -> Result<(), String> {
     let root = xml::parse(text)?;
     if root.name != "schedule" {
         return Err(format!("the root element is <{}>, expected <schedule>", root.name));
     }
     let conf = root.child("conference").cloned().unwrap_or_default();
-    let mut draft = Draft::default();
     let name = conf.text_of("title").unwrap_or_else(|| fallback_name.to_owned());
     let conference = draft.conference(ConferenceInfo {
         id_hint: conf.text_of("acronym").unwrap_or_else(|| name.clone()),
@@ -36,11 +35,10 @@ pub fn import(text: &str, fallback_name: &str) -> Result<Imported, String> {
     for day in days {
         let date = day.attr("date").as_deref().and_then(date_prefix);
         for event in day.all("room").flat_map(|r| r.all("event")) {
-            talk(&mut draft, &conference, event, date);
+            talk(draft, &conference, event, date);
         }
     }
-    let (doc, report) = draft.finish();
-    Ok(Imported { doc, report })
+    Ok(())
 }
 
 fn talk(draft: &mut Draft, conference: &str, e: &Element, day: Option<chrono::NaiveDate>) {

@@ -3,9 +3,36 @@
 
 use crate::catalogue::schema::{unspanned, Availability, LinkDoc, LinkKind};
 
+/// A full address for what exports write: relative paths ("/system/…") joined to the
+/// schedule's `base`, bare host names ("www.example.org/x") given https. `None` when neither
+/// makes an http(s) address.
+pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
+    let url = url.trim();
+    let parsed = match url::Url::parse(url) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let host = url.split('/').next().unwrap_or_default();
+            if !url.starts_with('/') && host.contains('.') && !host.contains(char::is_whitespace) {
+                url::Url::parse(&format!("https://{url}")).ok()?
+            } else {
+                url::Url::parse(base?).ok()?.join(url).ok()?
+            }
+        }
+        Err(_) => return None,
+    };
+    (matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some()).then(|| parsed.to_string())
+}
+
 /// A public link, or `None` when `url` is not a full http(s) address (the report says so).
 pub fn link(kind: LinkKind, label: Option<String>, url: &str) -> Option<LinkDoc> {
     let url = url.trim();
+    let fixed;
+    let url = if url::Url::parse(url).is_ok() {
+        url
+    } else {
+        fixed = absolute(url, None)?;
+        fixed.as_str()
+    };
     let parsed = url::Url::parse(url).ok()?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return None;
@@ -102,5 +129,16 @@ mod tests {
         assert_eq!(label(titled(Some("Slides"), "https://example.org/s")).0, LinkKind::Slides);
         assert_eq!(label(titled(None, "https://github.com/a/b")).0, LinkKind::Code);
         assert!(titled(Some("Submit feedback"), "https://submission.fosdem.org/feedback/1.php").is_none());
+        let url = |l: Option<LinkDoc>| l.and_then(|l| l.url).map(|u| u.into_inner());
+        assert_eq!(url(titled(None, "www.mr-beam.org")).as_deref(), Some("https://www.mr-beam.org/"));
+    }
+
+    #[test]
+    fn relative_addresses_are_joined_to_the_schedule() {
+        let base = Some("https://fahrplan.events.ccc.de/camp/2019/Fahrplan/");
+        assert_eq!(absolute("/system/a.pdf", base).as_deref(), Some("https://fahrplan.events.ccc.de/system/a.pdf"));
+        assert_eq!(absolute("/system/a.pdf", None), None);
+        assert_eq!(absolute("javascript:alert(1)", base), None);
+        assert_eq!(absolute("https://x.org/a", base).as_deref(), Some("https://x.org/a"));
     }
 }

@@ -38,8 +38,8 @@ use crate::catalogue::schema::FileDoc;
 /// Why a source could not be imported at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}: {message}")]
     Format { path: String, message: String },
 }
@@ -75,6 +75,23 @@ pub const FORMAT_NAMES: &[(&str, Option<Format>)] = &[
     ("pentabarf", Some(Format::ScheduleXml)),
     ("sessionize", Some(Format::Sessionize)),
 ];
+
+impl ImportError {
+    /// The file the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            ImportError::Io { path, .. } | ImportError::Format { path, .. } => path,
+        }
+    }
+
+    /// What is wrong, without the file name.
+    pub fn reason(&self) -> String {
+        match self {
+            ImportError::Io { error, .. } => format!("cannot read: {error}"),
+            ImportError::Format { message, .. } => message.clone(),
+        }
+    }
+}
 
 impl Format {
     /// Reads a format name: `Ok(None)` for `auto` and `frab` (JSON or XML, told by content).
@@ -147,40 +164,69 @@ pub fn import(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported, ImportError> {
+    let mut draft = draft::Draft::default();
+    import_into(&mut draft, format, path, progress)?;
+    let (doc, report) = draft.finish();
+    Ok(Imported { doc, report })
+}
+
+/// Imports several sources into one document, so that the people, topics and ids they share
+/// are one catalogue's: a speaker at two conferences is one speaker. Each source given as
+/// `FORMAT:PATH` or detected. Sources that cannot be read are returned as errors; the others
+/// are imported.
+pub fn import_all(paths: &[PathBuf]) -> (Imported, Vec<ImportError>) {
+    let mut draft = draft::Draft::default();
+    let mut errors = Vec::new();
+    for path in paths {
+        let (format, real) = match split_override(path).filter(|_| !path.exists()) {
+            Some((format, real)) => (format, real),
+            None => (None, path.clone()),
+        };
+        if let Err(e) = import_into(&mut draft, format, &real, &mut |_, _| {}) {
+            errors.push(e);
+        }
+    }
+    let (doc, report) = draft.finish();
+    (Imported { doc, report }, errors)
+}
+
+fn import_into(
+    draft: &mut draft::Draft,
+    format: Option<Format>,
+    path: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(), ImportError> {
     let shown = path.display().to_string();
-    let format = match format {
+    let format = match format.or_else(|| detect(path)) {
         Some(f) => f,
-        None => match detect(path) {
-            Some(f) => f,
-            None if !path.exists() => {
-                return Err(ImportError::Io { path: shown, source: std::io::ErrorKind::NotFound.into() })
-            }
-            None => {
-                return Err(ImportError::Format {
-                    path: shown,
-                    message: "not a format confbot imports (pyvideo folder, schedule.json, schedule.xml, \
-                              Sessionize JSON); name it as FORMAT:PATH if detection is wrong"
-                        .into(),
-                })
-            }
-        },
+        None if !path.exists() => {
+            return Err(ImportError::Io { path: shown, error: std::io::ErrorKind::NotFound.into() })
+        }
+        None => {
+            return Err(ImportError::Format {
+                path: shown,
+                message: "not a format confbot imports (pyvideo folder, schedule.json, schedule.xml, Sessionize \
+                          JSON); name it as FORMAT:PATH if detection is wrong"
+                    .into(),
+            })
+        }
     };
     if format == Format::Pyvideo {
-        return pyvideo::import(path, progress);
+        return pyvideo::import(draft, path, progress);
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io { path: shown.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|error| ImportError::Io { path: shown.clone(), error })?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let fail = |message: String| ImportError::Format { path: shown.clone(), message };
+    let json = || serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'));
     match format {
-        Format::ScheduleXml => frab_xml::import(&text, &stem).map_err(fail),
-        Format::ScheduleJson | Format::Sessionize => {
-            let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                .map_err(|e| fail(format!("invalid JSON: {e}")))?;
-            if format == Format::Sessionize {
-                sessionize::import(&value, &stem).map_err(fail)
-            } else {
-                frab_json::import(&value, &stem).map_err(fail)
-            }
+        Format::ScheduleXml => frab_xml::import(draft, &text, &stem).map_err(fail),
+        Format::ScheduleJson => {
+            let value = json().map_err(|e| fail(format!("invalid JSON: {e}")))?;
+            frab_json::import(draft, &value, &stem).map_err(fail)
+        }
+        Format::Sessionize => {
+            let value = json().map_err(|e| fail(format!("invalid JSON: {e}")))?;
+            sessionize::import(draft, &value, &stem).map_err(fail)
         }
         Format::Pyvideo => unreachable!("handled above"),
     }
@@ -203,24 +249,20 @@ pub fn looks_foreign(path: &Path) -> bool {
     is_import_source(path) || path.extension().is_none_or(|e| e != "toml")
 }
 
-/// Imports a schedule export or archive given as `--data` (format detected, or `FORMAT:PATH`),
-/// logging its summary.
-pub fn import_path(path: &Path) -> Result<FileDoc, ImportError> {
-    let (format, real) = match split_override(path).filter(|_| !path.exists()) {
-        Some((format, real)) => (format, real),
-        None => (None, path.to_owned()),
-    };
-    let imported = import(format, &real, &mut |_, _| {})?;
+/// Imports the exports and archives given as `--data` (format detected, or `FORMAT:PATH`)
+/// into one document, logging its summary.
+pub fn import_paths(paths: &[PathBuf]) -> (FileDoc, Vec<ImportError>) {
+    let (imported, errors) = import_all(paths);
     let r = &imported.report;
     tracing::info!(
-        "imported {}: {} conferences, {} talks, {} speakers, {} topics",
-        real.display(),
+        "imported {} source(s): {} conferences, {} talks, {} speakers, {} topics",
+        paths.len(),
         r.conferences,
         r.talks,
         r.speakers,
         r.topics
     );
-    Ok(imported.doc)
+    (imported.doc, errors)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! pyvideo.org's data archive (github.com/pyvideo/data): one conference per event folder
 //! (`category.json` and `videos/*.json`), talks listed in `NO_PUBLISH.json` never imported.
 //!
-//! Mapping: folder name → conference id, `category.json` title → name, talks' recording dates
+//! Mapping: folder name → conference id, `category.json` title and description → name and
+//! description, talks' recording dates
 //! → the conference's dates; video file name → talk id; `speakers` → people (placeholders
 //! dropped, "A and B" split); `description` (or `summary`) → summary; `videos` → public video
 //! links labelled by host; `related_urls` → links (the "Conference Website" one becomes the
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::draft::{date_prefix, ConferenceInfo, Draft, TalkInfo};
-use super::{links, ImportError, Imported};
+use super::{links, ImportError};
 
 /// The archive's list of video ids that must never be shown.
 pub const NO_PUBLISH: &str = "NO_PUBLISH.json";
@@ -41,8 +42,8 @@ fn event_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Imports the archive or one event folder. `progress(done, total)` is called after each
 /// event folder.
-pub fn import(path: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Imported, ImportError> {
-    let io = |source| ImportError::Io { path: path.display().to_string(), source };
+pub fn import(draft: &mut Draft, path: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<(), ImportError> {
+    let io = |source| ImportError::Io { path: path.display().to_string(), error: source };
     let (events, archive_root) = if is_event(path) {
         (vec![path.to_owned()], path.parent().map(Path::to_owned))
     } else {
@@ -59,18 +60,16 @@ pub fn import(path: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Imp
         Some(file) => no_publish(&file)?,
         None => HashSet::new(),
     };
-    let mut draft = Draft::default();
     for (done, event) in events.iter().enumerate() {
-        import_event(&mut draft, event, &hidden);
+        import_event(draft, event, &hidden);
         progress(done + 1, events.len());
     }
-    let (doc, report) = draft.finish();
-    Ok(Imported { doc, report })
+    Ok(())
 }
 
 fn no_publish(file: &Path) -> Result<HashSet<i64>, ImportError> {
     let text =
-        std::fs::read_to_string(file).map_err(|source| ImportError::Io { path: file.display().to_string(), source })?;
+        std::fs::read_to_string(file).map_err(|error| ImportError::Io { path: file.display().to_string(), error })?;
     // Refusing to import beats importing what must stay hidden.
     let ids: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|e| ImportError::Format {
         path: file.display().to_string(),
@@ -83,6 +82,8 @@ fn no_publish(file: &Path) -> Result<HashSet<i64>, ImportError> {
 struct Category {
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
 }
 
 /// One video file; every field optional, ids as numbers or strings.
@@ -131,9 +132,9 @@ enum Related {
 
 fn import_event(draft: &mut Draft, dir: &Path, hidden: &HashSet<i64>) {
     let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let title = match read_json::<Category>(&dir.join("category.json")) {
-        Ok(c) => c.title.filter(|t| !t.trim().is_empty()),
-        Err(_) => None,
+    let (title, description) = match read_json::<Category>(&dir.join("category.json")) {
+        Ok(c) => (c.title.filter(|t| !t.trim().is_empty()), c.description),
+        Err(_) => (None, None),
     };
     if title.is_none() {
         draft.report.adjust("event without a readable title (folder name used)", &folder);
@@ -141,6 +142,7 @@ fn import_event(draft: &mut Draft, dir: &Path, hidden: &HashSet<i64>) {
     let conference = draft.conference(ConferenceInfo {
         id_hint: folder.clone(),
         name: title.unwrap_or(folder.clone()),
+        description,
         ..Default::default()
     });
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir.join("videos")) {

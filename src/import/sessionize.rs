@@ -16,17 +16,16 @@ use serde_json::Value;
 
 use super::draft::{date_prefix, ConferenceInfo, Draft, PersonIx, TalkInfo};
 use super::json::{as_text, list, text};
-use super::{links, Imported};
+use super::links;
 
 /// Words in a category's title that make its items topics.
 const TOPIC_CATEGORIES: &[&str] = &["track", "tag", "topic", "theme", "subject", "categor"];
 
 /// Imports a parsed "All data" export; `Err` says why it is not one.
-pub fn import(v: &Value, file_stem: &str) -> Result<Imported, String> {
+pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), String> {
     if !v.get("sessions").is_some_and(Value::is_array) {
         return Err("no \"sessions\" list: not a Sessionize \"All data\" export".into());
     }
-    let mut draft = Draft::default();
     let name = file_stem.trim_end_matches("_sessionize_all").trim_end_matches("_all").replace(['_', '-'], " ");
     let sessions = list(v, "sessions");
     let starts = || sessions.iter().filter_map(|s| text(s, "startsAt")).filter_map(|d| date_prefix(&d));
@@ -100,6 +99,5 @@ pub fn import(v: &Value, file_stem: &str) -> Result<Imported, String> {
             links,
         });
     }
-    let (doc, report) = draft.finish();
-    Ok(Imported { doc, report })
+    Ok(())
 }
