@@ -73,13 +73,31 @@ impl fmt::Display for LoadError {
 /// A parsed file waiting for validation, with what is needed to report positions.
 struct Parsed {
     name: String,
-    text: Option<String>,
+    text: Text,
     doc: FileDoc,
+}
+
+/// Where the text of a parsed document is, to turn spans into lines and columns.
+enum Text {
+    /// Given in memory (`parse_str`, the embedded catalogue).
+    Kept(String),
+    /// Read again from the file only if a problem must be located: keeping every file's text
+    /// while validating would cost as much memory as the catalogue's own text.
+    File(PathBuf, std::sync::OnceLock<Option<String>>),
+    /// Built in memory by an importer: no positions.
+    None,
 }
 
 impl Parsed {
     fn problem(&self, span: Range<usize>, message: impl Into<String>, hint: Option<&str>) -> Problem {
-        let position = self.text.as_deref().filter(|_| span != (0..0)).map(|t| line_column(t, span.start));
+        let text = match &self.text {
+            Text::Kept(t) => Some(t.as_str()),
+            Text::File(path, cache) if span != (0..0) => {
+                cache.get_or_init(|| std::fs::read_to_string(path).ok()).as_deref()
+            }
+            _ => None,
+        };
+        let position = text.filter(|_| span != (0..0)).map(|t| line_column(t, span.start));
         Problem { file: self.name.clone(), position, message: message.into(), hint: hint.map(str::to_owned) }
     }
 }
@@ -99,6 +117,7 @@ pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
     let mut foreign = Vec::new();
+    let mut files = Vec::new();
     for source in sources {
         match source {
             Source::Embedded => match parse_toml(EMBEDDED_NAME, EMBEDDED_TOML.to_owned()) {
@@ -109,14 +128,17 @@ pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 for file in expand(path, &mut problems) {
                     if crate::import::looks_foreign(&file) {
                         foreign.push(file);
-                        continue;
-                    }
-                    match read_file(&file) {
-                        Ok(p) => parsed.push(p),
-                        Err(p) => problems.push(p),
+                    } else {
+                        files.push(file);
                     }
                 }
             }
+        }
+    }
+    for result in read_files(&files) {
+        match result {
+            Ok(p) => parsed.push(p),
+            Err(p) => problems.push(p),
         }
     }
     if !foreign.is_empty() {
@@ -126,7 +148,7 @@ pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
             problems.push(Problem { file: e.path().to_owned(), position: None, message: e.reason(), hint: None });
         }
         let names: Vec<String> = foreign.iter().map(|f| f.display().to_string()).collect();
-        parsed.push(Parsed { name: names.join(" + "), text: None, doc });
+        parsed.push(Parsed { name: names.join(" + "), text: Text::None, doc });
     }
     if !problems.is_empty() {
         return Err(LoadError { problems });
@@ -142,7 +164,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<Catalogue, LoadError> {
 
 /// Validates documents that importers produced in memory (no source text, so no positions).
 pub fn from_documents(docs: Vec<(String, FileDoc)>) -> Result<Catalogue, LoadError> {
-    validate(docs.into_iter().map(|(name, doc)| Parsed { name, text: None, doc }).collect())
+    validate(docs.into_iter().map(|(name, doc)| Parsed { name, text: Text::None, doc }).collect())
 }
 
 fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
@@ -184,6 +206,23 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     files
 }
 
+/// Reads and parses files on every core, results in the order given: a large catalogue split
+/// into many files (`confbot import … -o DIR/`) loads in a fraction of the time.
+fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    if threads <= 1 {
+        return files.iter().map(|f| read_file(f)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| read_file(f)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("parsing does not panic")).collect()
+    })
+}
+
 fn read_file(path: &Path) -> Result<Parsed, Problem> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Problem {
@@ -192,12 +231,14 @@ fn read_file(path: &Path) -> Result<Parsed, Problem> {
         message: format!("cannot read file: {e}"),
         hint: None,
     })?;
-    parse_toml(&name, text)
+    let mut parsed = parse_toml(&name, text)?;
+    parsed.text = Text::File(path.to_owned(), std::sync::OnceLock::new());
+    Ok(parsed)
 }
 
 fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
     match toml::from_str::<FileDoc>(&text) {
-        Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Some(text), doc }),
+        Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Text::Kept(text), doc }),
         Err(e) => {
             let position = e.span().map(|s| line_column(&text, s.start));
             Err(Problem {
