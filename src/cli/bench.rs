@@ -21,7 +21,7 @@ pub fn run(data: &DataArgs, queries: usize, seed: u64) -> anyhow::Result<i32> {
     );
     let mut rng = fastrand::Rng::with_seed(seed);
     let mix = QueryMix::draw(&catalogue, &mut rng, queries);
-    println!("\n{:<14} {:>7} {:>10} {:>10} {:>10}", "command", "queries", "median", "p99", "max");
+    println!("\n{:<16} {:>7} {:>10} {:>10} {:>10}", "command", "queries", "median", "p99", "max");
     for (name, invocations) in
         [("/speaker", &mix.speaker), ("/talk", &mix.talk), ("/search", &mix.search), ("/topic", &mix.topic)]
     {
@@ -35,15 +35,22 @@ pub fn run(data: &DataArgs, queries: usize, seed: u64) -> anyhow::Result<i32> {
         }
         print_row(name, &mut times);
     }
-    let mut times = Vec::with_capacity(mix.complete.len());
-    for (command, option, partial) in &mix.complete {
-        let t = Instant::now();
-        let choices = commands::complete(&catalogue, command, option, partial);
-        times.push(t.elapsed());
-        std::hint::black_box(choices);
+    let mut all = Vec::with_capacity(mix.complete.len());
+    for kind in ["speaker", "talk", "topic"] {
+        let mut times = Vec::new();
+        for (command, option, partial) in mix.complete.iter().filter(|(c, _, _)| *c == kind) {
+            let t = Instant::now();
+            let choices = commands::complete(&catalogue, command, option, partial);
+            times.push(t.elapsed());
+            std::hint::black_box(choices);
+        }
+        print_row(&format!("complete {kind}"), &mut times);
+        all.extend(times);
     }
-    print_row("autocomplete", &mut times);
+    print_row("autocomplete", &mut all);
     println!("peak RSS: {}", peak_rss().map_or("unknown".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0)));
+    // After the peak RSS is read: building the indexes again takes memory of its own.
+    print_index_builds(&catalogue);
     let (checked, broken) = sweep_limits(&catalogue, &mut rng);
     println!("\nDiscord limits: {checked} replies checked, {} over a limit", broken.len());
     for b in broken.iter().take(10) {
@@ -123,13 +130,13 @@ fn prefix(text: &str, rng: &mut fastrand::Rng) -> String {
 
 fn print_row(name: &str, times: &mut [Duration]) {
     if times.is_empty() {
-        println!("{name:<14} {:>7}", 0);
+        println!("{name:<16} {:>7}", 0);
         return;
     }
     times.sort();
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{name:<14} {:>7} {:>10} {:>10} {:>10}",
+        "{name:<16} {:>7} {:>10} {:>10} {:>10}",
         times.len(),
         micros(at(0.5)),
         micros(at(0.99)),
@@ -180,6 +187,41 @@ fn sweep_limits(c: &Catalogue, rng: &mut fastrand::Rng) -> (usize, Vec<String>) 
         }
     }
     (checked, broken)
+}
+
+/// How much of the load the search indexes take: each is built again and timed.
+fn print_index_builds(c: &Catalogue) {
+    use crate::search::{Document, KeywordIndex, SpeakerEntry, SpeakerIndex, TextIndex};
+    let time = |build: &dyn Fn()| {
+        let t = Instant::now();
+        build();
+        ms(t.elapsed())
+    };
+    let speakers = time(&|| {
+        let entries = c.speakers.iter().enumerate().map(|(ix, s)| SpeakerEntry {
+            ix,
+            name: &s.name,
+            aliases: &s.aliases,
+            weight: c.talks_of_speaker(ix).len() as u32,
+        });
+        std::hint::black_box(SpeakerIndex::build(entries));
+    });
+    let titles = time(&|| {
+        std::hint::black_box(TextIndex::build(c.talks.iter().map(|t| t.title.as_str())));
+    });
+    let keywords = time(&|| {
+        let docs = c.talks.iter().enumerate().map(|(ix, t)| Document {
+            title: &t.title,
+            body: t
+                .summary
+                .iter()
+                .map(String::as_str)
+                .chain(c.insights_of_talk(ix).iter().map(|&i| c.insights[i].text.as_str()))
+                .collect(),
+        });
+        std::hint::black_box(KeywordIndex::build(docs));
+    });
+    println!("of which index builds: speakers {speakers:.0} ms, titles {titles:.0} ms, keywords {keywords:.0} ms");
 }
 
 /// The process's peak resident set size in kB (Linux: VmHWM in /proc/self/status).
