@@ -1,1 +1,9 @@
+//! confbot's integration tests, in one binary so the suite builds once. Each module is one area.
+
+mod catalogue;
+mod cli;
+mod commands;
+mod daily;
+mod discord;
+mod fake_discord;
 mod import;

@@ -402,9 +402,14 @@ fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
         }
     }
 
-    let only_conference = (conferences.len() == 1).then_some(0);
     let mut talks = Vec::new();
     for file in &files {
+        // A talk without `conference` belongs to its file's only conference, or else to the
+        // catalogue's only one.
+        let only_conference = match file.doc.conferences.as_slice() {
+            [only] => conf_ids.ids.get(only.get_ref().id.get_ref().as_str()).map(|d| d.ix),
+            _ => (conferences.len() == 1).then_some(0),
+        };
         for t in &file.doc.talks {
             if !talk_ids.declare("talk", &t.get_ref().id, file, &mut problems) {
                 continue;
@@ -441,7 +446,7 @@ fn talk(
             problems.push(file.problem(
                 t.id.span(),
                 format!("talk {:?} does not say which conference it belongs to", t.id.get_ref()),
-                Some("add `conference = \"<id>\"`; it may be left out only when exactly one conference is loaded"),
+                Some("add `conference = \"<id>\"`; it may be left out when the file declares exactly one conference"),
             ));
             None
         }

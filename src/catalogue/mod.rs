@@ -155,10 +155,14 @@ impl Catalogue {
         let topic_index = TextIndex::build(topics.iter().map(|t| t.name.as_str()));
         let conference_index = TextIndex::build(conferences.iter().map(|c| c.name.as_str()));
         let keyword_index = crate::search::KeywordIndex::build(talks.iter().enumerate().map(|(ix, talk)| {
+            // Topic and speaker names count too: `/search query: typing` finds the talks of
+            // "Typing System" even when no summary says "typing".
             let insights = insights_by_talk[ix].iter().map(|&i| insights[i].text.as_str());
+            let topics = talk.topics.iter().map(|&t| topics[t].name.as_str());
+            let speakers = talk.speakers.iter().map(|&s| speakers[s].name.as_str());
             crate::search::Document {
                 title: &talk.title,
-                body: talk.summary.iter().map(String::as_str).chain(insights).collect(),
+                body: talk.summary.iter().map(String::as_str).chain(insights).chain(topics).chain(speakers).collect(),
             }
         }));
         Catalogue {

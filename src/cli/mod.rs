@@ -4,6 +4,7 @@
 mod ask;
 mod bench;
 mod import;
+mod run;
 mod text;
 
 use std::path::PathBuf;
@@ -115,11 +116,24 @@ pub enum Command {
         #[arg(long, default_value_t = 6, value_name = "N")]
         seed: u64,
     },
+    /// Run the Discord bot until SIGINT or SIGTERM. The token comes from DISCORD_TOKEN.
+    ///
+    /// Example: DISCORD_TOKEN=… confbot run --config config/confbot.toml
+    Run {
+        /// The configuration file (see config/confbot.toml). Default: built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Runs the parsed command line; the returned code becomes the process's exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    // `run` starts logging itself, once its config file (which may set the level) is read.
+    if !matches!(cli.command, Command::Run { .. }) {
+        init_logging(cli.log.as_deref());
+    }
     match cli.command {
+        Command::Run { config } => run::run(config.as_deref(), cli.log.as_deref()),
         Command::Ask { data, json, seed, command } => ask::run(&data, json, seed, command.as_deref()),
         Command::Complete { command, option, partial, data } => {
             let catalogue = data.load()?;
@@ -147,11 +161,16 @@ fn check(data: &DataArgs) -> anyhow::Result<i32> {
 }
 
 /// Logs go to stderr, so `ask --json` output stays clean. `--log` wins over `RUST_LOG`.
+/// The Discord client's own logs are kept from leaking credentials: see
+/// [`crate::discord::quiet_client_logs`].
 pub fn init_logging(filter: Option<&str>) {
     use tracing_subscriber::EnvFilter;
     let filter = filter
-        .map(EnvFilter::new)
-        .or_else(|| EnvFilter::try_from_default_env().ok())
-        .unwrap_or_else(|| EnvFilter::new("info"));
+        .map(str::to_owned)
+        .or_else(|| std::env::var(EnvFilter::DEFAULT_ENV).ok())
+        .unwrap_or_else(|| "info".to_owned());
+    let filter = crate::discord::quiet_client_logs(&filter);
+    let filter =
+        EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new(crate::discord::quiet_client_logs("info")));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -60,6 +60,9 @@ pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Ve
             };
             ixs.into_iter().map(|i| choice(&c.conferences[i].name, &c.conferences[i].id)).collect()
         }
+        ("daily", "timezone") => {
+            crate::daily::schedule::zone_choices(partial, n).into_iter().map(|name| choice(name, name)).collect()
+        }
         _ => Vec::new(),
     };
     choices.truncate(n);

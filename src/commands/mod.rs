@@ -9,13 +9,13 @@ mod about;
 mod complete;
 pub mod custom_id;
 mod help;
-mod insight;
+pub(crate) mod insight;
 mod parse;
-mod resolve;
+pub(crate) mod resolve;
 mod search;
 mod speaker;
 mod table;
-mod talk;
+pub(crate) mod talk;
 mod topic;
 mod topics;
 

@@ -89,7 +89,55 @@ pub const COMMANDS: &[Definition] = &[
     Definition { name: "about", description: "What confbot knows: conferences and counts", options: &[], admin: false },
     Definition { name: "help", description: "How to use confbot", options: &[], admin: false },
     Definition { name: "reload", description: "Reload the catalogue files (admins)", options: &[], admin: true },
+    Definition {
+        name: "daily",
+        description: "A daily highlight post in a channel of this server (admins)",
+        options: &[
+            subcommand(
+                "set",
+                "Post a highlight every day in a channel at a local time",
+                &[
+                    OptionDef {
+                        kind: OptionKind::Channel,
+                        min: None,
+                        max: None,
+                        ..text("channel", "Where to post", true, false)
+                    },
+                    OptionDef { max: Some(5), ..text("time", "Local time, 24-hour HH:MM, e.g. 09:00", true, false) },
+                    OptionDef { max: Some(64), ..text("timezone", "IANA time zone, e.g. Europe/Berlin", true, true) },
+                    text("topic", "Only highlights of this topic", false, true),
+                    CONFERENCE,
+                ],
+            ),
+            subcommand("show", "The schedule, the next post, and any delivery problem", &[]),
+            subcommand("off", "Stop the daily highlight", &[]),
+            subcommand("now", "Post today's highlight now (it counts as today's)", &[]),
+            subcommand(
+                "preview",
+                "The next highlights and when they will be posted (only you see it)",
+                &[OptionDef {
+                    kind: OptionKind::Integer,
+                    min: Some(1),
+                    max: Some(10),
+                    ..text("count", "How many (1–10, default 3)", false, false)
+                }],
+            ),
+        ],
+        admin: true,
+    },
 ];
+
+const fn subcommand(name: &'static str, description: &'static str, options: &'static [OptionDef]) -> OptionDef {
+    OptionDef {
+        name,
+        description,
+        kind: OptionKind::Subcommand(options),
+        required: false,
+        autocomplete: false,
+        min: None,
+        max: None,
+    }
+}
 
 /// The definition of a command, by name.
 pub fn find(name: &str) -> Option<&'static Definition> {

@@ -1,0 +1,262 @@
+//! The bot's configuration, loaded in layers: defaults, then a TOML file, then the environment.
+//!
+//! The token comes only from the environment (`DISCORD_TOKEN`) and lives in a [`Token`] whose
+//! `Debug` and `Display` never show it. `DISCORD_API_BASE` overrides the file's `api_base`.
+//! `config/confbot.toml` is a commented example of every key.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalogue::Source;
+
+/// Everything `confbot run` needs to know.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    /// Catalogue files or directories; empty means the embedded catalogue.
+    pub data: Vec<PathBuf>,
+    /// Register commands in these guilds (instant) instead of globally (up to an hour).
+    pub guild_ids: Vec<u64>,
+    /// Where persistent state lives (daily posts); `None` keeps nothing across restarts.
+    pub state: Option<PathBuf>,
+    /// Log filter, e.g. `info` or `confbot=debug`.
+    pub log: Option<String>,
+    /// The origin that replaces `https://discord.com` for every REST call (tests, API proxies).
+    pub api_base: Option<String>,
+    /// The bot token, from `DISCORD_TOKEN` only.
+    pub token: Option<Token>,
+    /// `[[daily]]` tables, kept unparsed until the daily-posts module reads them. A placeholder:
+    /// without it, `deny_unknown_fields` would refuse a config that has daily posts.
+    pub daily: Vec<toml::Value>,
+}
+
+/// The file layer: every key optional, unknown keys refused so typos do not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLayer {
+    data: Option<Vec<PathBuf>>,
+    guild_ids: Option<Vec<GuildId>>,
+    state: Option<PathBuf>,
+    log: Option<String>,
+    api_base: Option<String>,
+    #[serde(default)]
+    daily: Vec<toml::Value>,
+}
+
+/// A guild id written as a TOML integer or, since ids are large, as a string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum GuildId {
+    Number(u64),
+    Text(String),
+}
+
+/// A secret: shows as `<redacted>` in logs, errors and debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(secret: impl Into<String>) -> Token {
+        Token(secret.into())
+    }
+
+    /// The secret itself, for the one place that hands it to the Discord client.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    /// A TOML or schema error, with the position when TOML gives one.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid { path: String, line: usize, column: usize, message: String },
+    #[error("{path}: {message}")]
+    Value { path: String, message: String },
+}
+
+/// Environment variables read by [`Config::load`].
+pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
+pub const API_BASE_VAR: &str = "DISCORD_API_BASE";
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let text = match file {
+            Some(path) => {
+                let name = path.display().to_string();
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: name.clone(), source })?;
+                Some((name, text))
+            }
+            None => None,
+        };
+        Config::from_layers(text.as_ref().map(|(n, t)| (n.as_str(), t.as_str())), |name| std::env::var(name).ok())
+    }
+
+    /// The layers themselves: a TOML text with its name, and the environment as a function.
+    pub fn from_layers(
+        file: Option<(&str, &str)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some((name, text)) = file {
+            config.apply_file(name, text)?;
+        }
+        let set = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        if let Some(token) = set(TOKEN_VAR) {
+            config.token = Some(Token(token));
+        }
+        let mut base_from = file.map_or("api_base", |(name, _)| name);
+        if let Some(base) = set(API_BASE_VAR) {
+            config.api_base = Some(base);
+            base_from = API_BASE_VAR;
+        }
+        if let Some(base) = &config.api_base {
+            check_base(base).map_err(|message| ConfigError::Value { path: base_from.into(), message })?;
+        }
+        Ok(config)
+    }
+
+    /// Applies one TOML text, named `name` in errors, over the current values.
+    fn apply_file(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
+        let layer: FileLayer = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+            let mut message = e.message().trim().to_owned();
+            if message.starts_with("unknown field `token`") || message.starts_with("unknown field `discord_token`") {
+                message.push_str(" (the token is read from the DISCORD_TOKEN environment variable only)");
+            }
+            ConfigError::Invalid { path: name.to_owned(), line, column, message }
+        })?;
+        if let Some(data) = layer.data {
+            self.data = data;
+        }
+        if let Some(ids) = layer.guild_ids {
+            self.guild_ids = ids
+                .into_iter()
+                .map(|id| match id {
+                    GuildId::Number(n) => Ok(n),
+                    GuildId::Text(s) => s.trim().parse().map_err(|_| ConfigError::Value {
+                        path: name.to_owned(),
+                        message: format!("guild_ids: “{s}” is not a guild id (a number like 123456789012345678)"),
+                    }),
+                })
+                .collect::<Result<Vec<u64>, _>>()?;
+            if self.guild_ids.contains(&0) {
+                return Err(ConfigError::Value {
+                    path: name.to_owned(),
+                    message: "guild_ids: 0 is not a guild id".into(),
+                });
+            }
+        }
+        self.state = layer.state.or(self.state.take());
+        self.log = layer.log.or(self.log.take());
+        self.api_base = layer.api_base.or(self.api_base.take());
+        self.daily = layer.daily;
+        Ok(())
+    }
+
+    /// Where the catalogue comes from.
+    pub fn sources(&self) -> Vec<Source> {
+        if self.data.is_empty() {
+            vec![Source::Embedded]
+        } else {
+            self.data.iter().cloned().map(Source::Path).collect()
+        }
+    }
+}
+
+/// An API base must be an http(s) origin, e.g. `http://127.0.0.1:3000`.
+fn check_base(base: &str) -> Result<(), String> {
+    match url::Url::parse(base) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        _ => Err(format!("“{base}” is not an http(s) origin such as http://127.0.0.1:3000")),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
+        Config::from_layers(Some(("confbot.toml", text)), lookup)
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let c = load(
+            "data = [\"a.toml\"]\nguild_ids = [123, \"456\"]\nstate = \"s.sqlite\"\nlog = \"debug\"\napi_base = \"http://file:1\"\n",
+            &[("DISCORD_TOKEN", "secret"), ("DISCORD_API_BASE", "http://env:2")],
+        )
+        .unwrap();
+        assert_eq!(c.data, vec![PathBuf::from("a.toml")]);
+        assert_eq!(c.guild_ids, vec![123, 456]);
+        assert_eq!(c.state, Some(PathBuf::from("s.sqlite")));
+        assert_eq!(c.log.as_deref(), Some("debug"));
+        assert_eq!(c.api_base.as_deref(), Some("http://env:2"));
+        assert_eq!(c.token.as_ref().map(Token::expose), Some("secret"));
+        let c = load("api_base = \"http://file:1\"", &[]).unwrap();
+        assert_eq!(c.api_base.as_deref(), Some("http://file:1"));
+        assert_eq!(c.sources(), vec![Source::Embedded]);
+    }
+
+    #[test]
+    fn the_token_never_shows() {
+        let c = Config { token: Some(Token::new("abc.def.ghi")), ..Config::default() };
+        assert!(!format!("{c:?}").contains("abc.def"));
+        assert_eq!(Token::new("abc").to_string(), "<redacted>");
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let err = load("log = \"info\"\nguild_id = [1]\n", &[]).unwrap_err().to_string();
+        assert!(err.starts_with("confbot.toml:2:1: unknown field `guild_id`"), "{err}");
+        let err = load("token = \"abc\"", &[]).unwrap_err().to_string();
+        assert!(err.contains("DISCORD_TOKEN") && !err.contains("abc"), "{err}");
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let c = load(include_str!("../config/confbot.toml"), &[]).unwrap();
+        assert_eq!(c.log.as_deref(), Some("info"));
+        assert!(c.data.is_empty() && c.guild_ids.is_empty() && c.api_base.is_none());
+    }
+
+    #[test]
+    fn daily_tables_are_accepted() {
+        let c = load("[[daily]]\nchannel = 1\n", &[]).unwrap();
+        assert_eq!(c.daily.len(), 1);
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        assert!(load("guild_ids = [\"x\"]", &[]).unwrap_err().to_string().contains("not a guild id"));
+        assert!(load("guild_ids = [0]", &[]).unwrap_err().to_string().contains("not a guild id"));
+        assert!(load("", &[("DISCORD_API_BASE", "nope")]).unwrap_err().to_string().contains("not an http"));
+    }
+}

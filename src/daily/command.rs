@@ -1,0 +1,295 @@
+//! `/daily set | show | off | now | preview`: the admin command, as a pure function of the store,
+//! the catalogue, "now", the guild and the invocation. The Discord edge checks Manage Server
+//! before calling it, and wakes the delivery loop when the answer says so.
+
+use chrono::{DateTime, Utc};
+
+use super::config::DailyEntry;
+use super::deck::{self, Filter, Item};
+use super::due::{self, Action};
+use super::schedule::Schedule;
+use crate::catalogue::Catalogue;
+use crate::commands::Invocation;
+use crate::reply::{echo, Embed, Field, Reply, COLOR};
+use crate::store::{Entry, Origin, PostRecord, Status, Store, StoreError};
+
+/// The reply, and whether the delivery loop must look at the schedules again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub reply: Reply,
+    pub wake: bool,
+    /// After `/daily set`: the channel the edge should check the bot can post in (View
+    /// Channel, Send Messages, Embed Links); if it cannot, it appends [`cannot_post`]'s text to the reply.
+    pub check_channel: Option<u64>,
+}
+
+/// How many items `/daily preview` shows when not told, and at most.
+const PREVIEW_DEFAULT: usize = 3;
+const PREVIEW_MAX: usize = 10;
+
+/// Answers `/daily` in `guild_id`. The subcommand is the invocation's `subcommand` option.
+pub fn run(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, inv: &Invocation) -> Answer {
+    let answer = match inv.get("subcommand") {
+        Some("set") => set(store, c, now, guild_id, inv),
+        Some("show") => show(store, c, now, guild_id).map(quiet),
+        Some("off") => off(store, now, guild_id),
+        Some("now") => post_now(store, now, guild_id),
+        Some("preview") => preview(store, c, now, guild_id, inv).map(quiet),
+        _ => Ok(quiet(Reply::problem("Which /daily?", "Use `/daily set`, `show`, `off`, `now` or `preview`."))),
+    };
+    answer.unwrap_or_else(|e| {
+        tracing::error!("/daily: state store failed: {e}");
+        quiet(Reply::problem(
+            "Could not read the bot's state",
+            "Try again in a moment; if it persists, tell the bot's operator.",
+        ))
+    })
+}
+
+fn quiet(reply: Reply) -> Answer {
+    Answer { reply, wake: false, check_channel: None }
+}
+
+fn said(text: String) -> Reply {
+    Reply { content: Some(text), ephemeral: true, ..Reply::default() }
+}
+
+fn set(
+    store: &Store,
+    c: &Catalogue,
+    now: DateTime<Utc>,
+    guild_id: u64,
+    inv: &Invocation,
+) -> Result<Answer, StoreError> {
+    let channel = inv.get("channel").map(|t| t.trim_start_matches("<#").trim_end_matches('>')).unwrap_or("");
+    let entry = DailyEntry {
+        guild_id,
+        channel_id: channel.parse().unwrap_or(0),
+        time: inv.get("time").unwrap_or("").into(),
+        timezone: inv.get("timezone").unwrap_or("").into(),
+        topic: inv.get("topic").map(String::from),
+        conference: inv.get("conference").map(String::from),
+    };
+    let schedule = match entry.validate(c) {
+        Ok(s) => s,
+        Err(problems) => return Ok(quiet(Reply::problem("The daily highlight was not changed", problems.join("\n")))),
+    };
+    store.set_schedule(&schedule, now)?;
+    let Some(entry) = store.entry(guild_id)? else {
+        return Err(StoreError::Corrupt("a schedule vanished as it was saved".into()));
+    };
+    let next = next_post(store, &entry, now)?;
+    let text = format!(
+        "Daily highlight set: <#{}> every day at {}{}. Next post: {}.",
+        schedule.channel_id,
+        schedule.when(),
+        filter_text(c, &schedule).map(|f| format!(", {f}")).unwrap_or_default(),
+        both_times(&schedule, next)
+    );
+    Ok(Answer { reply: said(text), wake: true, check_channel: Some(schedule.channel_id) })
+}
+
+fn off(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, StoreError> {
+    Ok(if store.disable(guild_id, now)? {
+        let reply = said("Daily highlights are off. `/daily set` turns them on again.".into());
+        Answer { reply, wake: true, check_channel: None }
+    } else {
+        quiet(said("Daily highlights were already off here.".into()))
+    })
+}
+
+fn post_now(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, StoreError> {
+    let Some(Entry { schedule: s, .. }) = store.entry(guild_id)?.filter(|e| e.schedule.enabled) else {
+        return Ok(quiet(Reply::problem("No daily highlight is set here", "Use `/daily set` first.")));
+    };
+    let date = s.local_date(now);
+    let text = match store.post_for(guild_id, date)? {
+        Some(p) if p.status == Status::Sent => {
+            format!("Today's highlight is already posted: {}", message_link(guild_id, &p))
+        }
+        Some(p) if p.status == Status::Pending => "Today's highlight is being delivered right now.".into(),
+        Some(_) => {
+            store.request_now(guild_id, date)?;
+            format!("Trying again to post today's highlight in <#{}>.", s.channel_id)
+        }
+        None => {
+            store.request_now(guild_id, date)?;
+            format!("Posting today's highlight in <#{}> now; it counts as today's.", s.channel_id)
+        }
+    };
+    Ok(Answer { reply: said(text), wake: true, check_channel: None })
+}
+
+/// The warning for a channel the bot cannot post in; `missing` names the permissions, as
+/// Discord's settings show them (e.g. "Send Messages").
+pub fn cannot_post(channel_id: u64, missing: &[&str]) -> String {
+    format!(
+        "⚠ I cannot post in <#{channel_id}> yet: I am missing {}. Give me those permissions there, \
+         or choose another channel with `/daily set`.",
+        missing.join(", ")
+    )
+}
+
+fn show(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64) -> Result<Reply, StoreError> {
+    let Some(entry) = store.entry(guild_id)? else {
+        return Ok(said("No daily highlight is set here. Set one with `/daily set channel: time: timezone:`.".into()));
+    };
+    let s = &entry.schedule;
+    let origin = match entry.origin {
+        Origin::Config => "the config file",
+        Origin::Discord => "`/daily set`",
+    };
+    let mut fields = vec![
+        Field::inline("Channel", format!("<#{}>", s.channel_id)),
+        Field::inline("Time", s.when()),
+        Field::inline("Items", filter_text(c, s).unwrap_or_else(|| "everything".into())),
+    ];
+    if s.enabled {
+        fields.push(Field::new("Next post", both_times(s, next_post(store, &entry, now)?)));
+    } else {
+        fields.push(Field::new("Next post", "none — daily highlights are off"));
+    }
+    let eligible = deck::eligible(c, &filter(s));
+    let state = store.deck(guild_id)?;
+    fields.push(Field::inline(
+        "Deck",
+        format!("{} of {} items left before it repeats", deck::left_in_cycle(&state, &eligible), eligible.len()),
+    ));
+    let recent = store.recent_posts(guild_id, 1)?;
+    if let Some(last) = recent.first() {
+        fields.push(Field::new("Last post", last_post_text(guild_id, last)));
+        if let Some(problem) = problem_text(last) {
+            fields.push(Field::new("⚠ Delivery problem", problem));
+        }
+    }
+    Ok(Reply {
+        embeds: vec![Embed {
+            title: Some(format!("Daily highlight{}", if s.enabled { "" } else { " (off)" })),
+            fields,
+            footer: Some(format!("Settings from {origin}")),
+            color: Some(COLOR),
+            ..Embed::default()
+        }],
+        ephemeral: true,
+        ..Reply::default()
+    })
+}
+
+fn preview(
+    store: &Store,
+    c: &Catalogue,
+    now: DateTime<Utc>,
+    guild_id: u64,
+    inv: &Invocation,
+) -> Result<Reply, StoreError> {
+    let Some(entry) = store.entry(guild_id)? else {
+        return Ok(Reply::problem("No daily highlight is set here", "Use `/daily set` first."));
+    };
+    let s = &entry.schedule;
+    let count = inv.get("count").and_then(|n| n.parse().ok()).unwrap_or(PREVIEW_DEFAULT).clamp(1, PREVIEW_MAX);
+    let eligible = deck::eligible(c, &filter(s));
+    let picks = deck::upcoming(&store.deck(guild_id)?, &eligible, count);
+    if picks.is_empty() {
+        return Ok(Reply::problem("Nothing to post", "No item matches this schedule's topic or conference."));
+    }
+    let mut at = next_post(store, &entry, now)?;
+    let mut lines = Vec::new();
+    for pick in &picks {
+        let when = at.with_timezone(&s.zone).format("%a %-d %b %H:%M");
+        let what = Item::from_id(c, &pick.id).map(|i| item_line(c, i)).unwrap_or_default();
+        lines.push(format!("**{when}** · {}/{} · {what}", pick.position, pick.total));
+        at = s.next_after(at).1;
+    }
+    let off = if s.enabled { "" } else { "\n*Daily highlights are off; this is what they would post.*" };
+    Ok(Reply {
+        embeds: vec![Embed {
+            title: Some("Next daily highlights".into()),
+            description: Some(format!("In <#{}>:\n{}{off}", s.channel_id, lines.join("\n"))),
+            footer: Some(format!("Times are {}", s.zone.name())),
+            color: Some(COLOR),
+            ..Embed::default()
+        }],
+        ephemeral: true,
+        ..Reply::default()
+    })
+}
+
+/// When the next post goes out: now if one is due or being delivered, else when it is due.
+/// For a schedule that is off, when it would go out if it were on.
+fn next_post(store: &Store, entry: &Entry, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+    let s = &entry.schedule;
+    let today = store.post_for(s.guild_id, s.local_date(now))?;
+    let on = Entry { schedule: Schedule { enabled: true, ..s.clone() }, ..entry.clone() };
+    Ok(match due::decide(now, &on, today.as_ref()) {
+        Action::Wait(at) => at,
+        _ => now,
+    })
+}
+
+fn filter(s: &Schedule) -> Filter {
+    Filter { topic: s.topic.clone(), conference: s.conference.clone() }
+}
+
+/// "topic AI, conference PyCon US 2024", or `None` for no filter.
+fn filter_text(c: &Catalogue, s: &Schedule) -> Option<String> {
+    let topic = s.topic.as_deref().map(|t| match c.topic_by_id(t) {
+        Some(ix) => format!("topic {}", c.topics[ix].name),
+        None => format!("topic {t} (no longer in the catalogue)"),
+    });
+    let conference = s.conference.as_deref().map(|w| match c.conference_by_id(w) {
+        Some(ix) => format!("conference {}", c.conferences[ix].name),
+        None => format!("conference {w} (no longer in the catalogue)"),
+    });
+    let parts: Vec<String> = topic.into_iter().chain(conference).collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// "Tue 25 Nov 2025 09:00 CET (08:00 UTC)".
+fn both_times(s: &Schedule, at: DateTime<Utc>) -> String {
+    format!("{} ({} UTC)", at.with_timezone(&s.zone).format("%a %-d %b %Y %H:%M %Z"), at.format("%H:%M"))
+}
+
+fn message_link(guild_id: u64, p: &PostRecord) -> String {
+    match p.message_id {
+        Some(m) => format!("https://discord.com/channels/{guild_id}/{}/{m}", p.channel_id),
+        None => format!("<#{}>", p.channel_id),
+    }
+}
+
+fn last_post_text(guild_id: u64, p: &PostRecord) -> String {
+    let date = p.local_date.format("%a %-d %b %Y");
+    let late = if p.late { " (late: the bot was not running at the posting time)" } else { "" };
+    match p.status {
+        Status::Sent => format!("{date}: posted{late} — {}", message_link(guild_id, p)),
+        Status::Pending => format!("{date}: being delivered (attempt {})", p.attempts + 1),
+        Status::Failed => format!("{date}: not posted"),
+        Status::Missed => format!("{date}: missed"),
+    }
+}
+
+fn problem_text(p: &PostRecord) -> Option<String> {
+    let error = echo(p.error.as_deref()?);
+    Some(match p.status {
+        Status::Sent => return None,
+        Status::Failed if error.contains("permission") => {
+            format!("{error}. Give the bot View Channel, Send Messages and Embed Links there, then `/daily now`.")
+        }
+        Status::Failed if error.contains("does not exist") => {
+            format!("{error}. Choose another channel with `/daily set`.")
+        }
+        Status::Pending => format!("{error}. Retrying with backoff until the day ends."),
+        _ => error,
+    })
+}
+
+/// One line for an item in a preview.
+fn item_line(c: &Catalogue, item: Item) -> String {
+    match item {
+        Item::Insight(i) => {
+            let insight = &c.insights[i];
+            let text = crate::reply::limits::truncate(&insight.text, 120);
+            format!("“{text}” — {}", c.talks[insight.talk].title)
+        }
+        Item::Talk(t) => format!("🎤 {}", c.talks[t].title),
+    }
+}

@@ -1,0 +1,88 @@
+//! The delivery loop: one task per process that sleeps until something is due, delivers it,
+//! and goes back to sleep — woken early when a schedule changes, stopped by `shutdown`.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::Notify;
+
+use super::deliver::tick;
+use super::transport::Transport;
+use crate::catalogue::Catalogue;
+use crate::store::Store;
+
+/// Where "now" comes from. `Virtual` follows tokio's clock from a given UTC instant, so tests
+/// with `tokio::time::pause()` run days in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    Virtual { start_utc: DateTime<Utc>, start: tokio::time::Instant },
+}
+
+impl Clock {
+    /// A virtual clock reading `start_utc` now.
+    pub fn starting_at(start_utc: DateTime<Utc>) -> Clock {
+        Clock::Virtual { start_utc, start: tokio::time::Instant::now() }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Virtual { start_utc, start } => {
+                *start_utc + Duration::from_std(start.elapsed()).unwrap_or_else(|_| Duration::zero())
+            }
+        }
+    }
+}
+
+/// The longest the loop sleeps without looking again: the wall clock may jump (suspend,
+/// NTP), and tokio's timers follow a monotonic clock.
+pub const MAX_SLEEP: Duration = Duration::hours(1);
+/// After a store error, the loop waits this long before trying again.
+const ERROR_PAUSE: Duration = Duration::seconds(30);
+
+/// Runs the daily posts until `shutdown` completes. Call it once per process (not on every
+/// gateway `ready`). `catalogue` returns the current catalogue (it may be swapped by a
+/// reload); `wake` is notified after `/daily set`, `off` or `now` so changes apply at once.
+///
+/// Dropping this future at any point is safe: an unfinished intent is reconciled by the next
+/// run, and the day still posts exactly once.
+pub async fn run<T, C>(
+    store: Arc<Store>,
+    catalogue: C,
+    transport: T,
+    clock: Clock,
+    wake: Arc<Notify>,
+    shutdown: impl Future<Output = ()>,
+) where
+    T: Transport,
+    C: Fn() -> Arc<Catalogue>,
+{
+    tokio::pin!(shutdown);
+    loop {
+        let now = clock.now();
+        let next = match tick(&store, &catalogue(), &transport, now).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!("daily: state store failed: {e}; trying again shortly");
+                now + ERROR_PAUSE
+            }
+        };
+        let nap = (next - clock.now()).clamp(Duration::zero(), MAX_SLEEP).to_std().unwrap_or_default();
+        if nap.is_zero() {
+            // It acted; look again at once, but let shutdown in first.
+            tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                _ = tokio::task::yield_now() => continue,
+            }
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(nap) => {}
+        }
+    }
+    tracing::info!("daily: stopped");
+}

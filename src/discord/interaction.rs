@@ -1,0 +1,300 @@
+//! The one `interaction_create`: slash commands, autocomplete and buttons in, confbot's own
+//! `reply::Message` JSON out, sent as is through serenity's raw `Http` and the retry layer.
+//!
+//! Each interaction is answered in its own task, so a panic in the core is caught (as a
+//! `JoinError`) and the user still gets an ephemeral apology instead of "did not respond".
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use serenity::http::Http;
+use serenity::model::application::{
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction, Interaction,
+};
+use serenity::model::channel::MessageFlags;
+use serenity::model::guild::Member;
+use serenity::model::id::InteractionId;
+
+use super::{reload, retry, Bot};
+use crate::catalogue::InsightIx;
+use crate::commands::{self, custom_id, Context, Invocation};
+use crate::reply::{self, Reply};
+
+/// Interaction callback types (Discord's `InteractionResponseType`).
+const CHANNEL_MESSAGE: u8 = 4;
+const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
+const UPDATE_MESSAGE: u8 = 7;
+const AUTOCOMPLETE_RESULT: u8 = 8;
+
+/// Channels remembered for `/insight`'s no-repeat; beyond this the memory starts afresh.
+const REMEMBERED_CHANNELS: usize = 10_000;
+
+/// The insight last shown per channel, so "Another insight" shows another.
+#[derive(Default)]
+pub struct LastInsight(Mutex<HashMap<u64, InsightIx>>);
+
+impl LastInsight {
+    fn get(&self, channel: u64) -> Option<InsightIx> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&channel).copied()
+    }
+
+    fn set(&self, channel: u64, insight: InsightIx) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= REMEMBERED_CHANNELS && !map.contains_key(&channel) {
+            map.clear();
+        }
+        map.insert(channel, insight);
+    }
+}
+
+/// Answers one interaction; never panics, whatever the core does.
+pub async fn handle(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
+    let _inflight = bot.inflight.enter();
+    let started = Instant::now();
+    let reply_to = ids(&interaction);
+    match caught(answer(bot, http.clone(), interaction)).await {
+        Ok(()) => tracing::debug!(elapsed = ?started.elapsed(), "interaction answered"),
+        Err(why) => {
+            tracing::error!("an interaction handler failed: {why}");
+            if let Some((id, token)) = reply_to {
+                let sorry = Reply::problem("Something went wrong", "confbot could not answer that. Please try again.");
+                respond(&http, id, &token, CHANNEL_MESSAGE, message(&sorry)).await;
+            }
+        }
+    }
+}
+
+/// Runs `work` in its own task, so that a panic in it comes back as an error.
+async fn caught(work: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    match tokio::spawn(work).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_panic() => Err(format!("panicked: {}", panic_text(e.into_panic()))),
+        Err(e) => Err(format!("cancelled: {e}")),
+    }
+}
+
+fn ids(interaction: &Interaction) -> Option<(InteractionId, String)> {
+    match interaction {
+        Interaction::Command(c) => Some((c.id, c.token.clone())),
+        Interaction::Component(c) => Some((c.id, c.token.clone())),
+        _ => None,
+    }
+}
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
+    match interaction {
+        Interaction::Command(c) => command(&bot, &http, &c).await,
+        Interaction::Autocomplete(a) => {
+            let choices = match a.data.autocomplete() {
+                Some(focused) => commands::complete(&bot.live.get(), &a.data.name, focused.name, focused.value),
+                None => {
+                    tracing::warn!(command = %a.data.name, "autocomplete without a focused option; answering none");
+                    Vec::new()
+                }
+            };
+            respond(&http, a.id, &a.token, AUTOCOMPLETE_RESULT, json!({ "choices": choices })).await;
+        }
+        Interaction::Component(c) => component(&bot, &http, &c).await,
+        other => tracing::warn!(kind = ?other.kind(), "ignoring an interaction of a kind confbot does not use"),
+    }
+}
+
+async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
+    let invocation = invocation(&c.data.name, &c.data.options);
+    let admin_only = commands::find(&invocation.name).is_some_and(|d| d.admin);
+    if admin_only && !is_admin(c.member.as_deref()) {
+        let refusal = Reply::problem("Only server managers can do that", "It needs the Manage Server permission.");
+        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&refusal)).await;
+    }
+    if invocation.name == "reload" {
+        // Loading files may take longer than Discord's 3 seconds: defer, then edit.
+        respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": reply::limits::EPHEMERAL })).await;
+        let result = bot.live.reload().await;
+        match &result {
+            Ok(counts) => tracing::info!("catalogue reloaded by /reload: {counts}"),
+            Err(e) => tracing::warn!("/reload kept the previous catalogue: {e}"),
+        }
+        let mut body = reply::render(&reload::reply(&result));
+        body.flags = 0; // visibility was fixed by the deferral; an edit may not set it
+        let body = to_value(&body);
+        let edited = retry::send("edit original response", || {
+            http.edit_original_interaction_response(&c.token, &body, Vec::new())
+        });
+        let _ = edited.await;
+        return;
+    }
+    let outcome = run(bot, c.channel_id.get(), &invocation);
+    respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome)).await;
+}
+
+async fn component(bot: &Bot, http: &Http, c: &ComponentInteraction) {
+    let invocation = match custom_id::decode(&c.data.custom_id) {
+        Ok(inv) => inv,
+        Err(why) => {
+            tracing::info!("a button confbot cannot read: {why}");
+            let polite = Reply::problem(
+                "This button no longer works",
+                format!("Sorry: {why}. Run the command again for fresh buttons."),
+            );
+            return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
+        }
+    };
+    let reply = run(bot, c.channel_id.get(), &invocation);
+    let clicked_ephemeral = c.message.flags.is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
+    match placement(&invocation, reply.ephemeral, clicked_ephemeral) {
+        Placement::Update => {
+            let mut body = reply::render(&reply);
+            body.flags = 0; // a message's visibility cannot change
+            respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
+        }
+        Placement::New => respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&reply)).await,
+        Placement::CloseAndPost => {
+            let closed = Reply { content: Some("Answered below.".into()), ..Reply::default() };
+            let mut body = reply::render(&closed);
+            body.flags = 0;
+            respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
+            let public = message(&reply);
+            let posted =
+                retry::send("follow-up message", || http.create_followup_message(&c.token, &public, Vec::new()));
+            let _ = posted.await;
+        }
+    }
+}
+
+/// Where a button's answer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Replace the clicked message (type 7).
+    Update,
+    /// A new message (type 4).
+    New,
+    /// Close the clicked private question, then answer in public as the command would have.
+    CloseAndPost,
+}
+
+/// Pages and "Another insight" replace the message they were clicked on. A private "did you
+/// mean" is closed and its answer posted publicly, as if the name had been typed right. An
+/// error never replaces a public message; anything else is a new message.
+fn placement(invocation: &Invocation, reply_ephemeral: bool, clicked_ephemeral: bool) -> Placement {
+    match (clicked_ephemeral, reply_ephemeral) {
+        (true, true) => Placement::Update,
+        (true, false) => Placement::CloseAndPost,
+        (false, true) => Placement::New,
+        (false, false) if invocation.get("page").is_some() || invocation.name == "insight" => Placement::Update,
+        (false, false) => Placement::New,
+    }
+}
+
+/// Runs the core with this channel's memory of the last insight.
+fn run(bot: &Bot, channel: u64, invocation: &Invocation) -> Reply {
+    let catalogue = bot.live.get();
+    let mut rng = fastrand::Rng::new();
+    let mut ctx = Context { catalogue: &catalogue, rng: &mut rng, last_insight: bot.last_insight.get(channel) };
+    let outcome = commands::run(&mut ctx, invocation);
+    if let Some(shown) = outcome.shown_insight {
+        bot.last_insight.set(channel, shown);
+    }
+    outcome.reply
+}
+
+/// The options as text. A subcommand becomes `("subcommand", name)` followed by its options.
+fn invocation(name: &str, options: &[CommandDataOption]) -> Invocation {
+    let mut inv = Invocation::new(name);
+    flatten(options, &mut inv);
+    inv
+}
+
+fn flatten(options: &[CommandDataOption], inv: &mut Invocation) {
+    for o in options {
+        let text = match &o.value {
+            CommandDataOptionValue::String(s) => s.clone(),
+            CommandDataOptionValue::Integer(n) => n.to_string(),
+            CommandDataOptionValue::Number(n) => n.to_string(),
+            CommandDataOptionValue::Boolean(b) => b.to_string(),
+            CommandDataOptionValue::Channel(id) => id.get().to_string(),
+            CommandDataOptionValue::SubCommand(inner) | CommandDataOptionValue::SubCommandGroup(inner) => {
+                inv.options.push(("subcommand".into(), o.name.clone()));
+                flatten(inner, inv);
+                continue;
+            }
+            other => {
+                tracing::debug!(option = %o.name, kind = ?other.kind(), "ignoring an option of an unused type");
+                continue;
+            }
+        };
+        inv.options.push((o.name.clone(), text));
+    }
+}
+
+/// Manage Server (or Administrator) in the channel's guild, as Discord computed it.
+fn is_admin(member: Option<&Member>) -> bool {
+    member.and_then(|m| m.permissions).is_some_and(|p| p.manage_guild() || p.administrator())
+}
+
+fn message(reply: &Reply) -> Value {
+    to_value(&reply::render(reply))
+}
+
+fn to_value(m: &reply::Message) -> Value {
+    serde_json::to_value(m).unwrap_or_else(|e| {
+        tracing::error!("a reply did not serialise: {e}");
+        json!({ "content": "Something went wrong.", "flags": reply::limits::EPHEMERAL, "allowed_mentions": { "parse": [] } })
+    })
+}
+
+/// Sends an interaction callback through the retry layer; failures are logged there.
+async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Value) {
+    let body = json!({ "type": kind, "data": data });
+    let _ =
+        retry::send("interaction callback", || http.create_interaction_response(id, token, &body, Vec::new())).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_is_caught_and_described() {
+        assert_eq!(caught(async {}).await, Ok(()));
+        let failed = caught(async { panic!("boom {}", 1) }).await;
+        assert_eq!(failed, Err("panicked: boom 1".to_owned()));
+    }
+
+    #[test]
+    fn button_answers_go_where_they_read_best() {
+        let page = Invocation::new("topics").with("page", "1");
+        let another = Invocation::new("insight");
+        let talk = Invocation::new("talk").with("title", "keynote");
+        let cases = [
+            (&page, false, false, Placement::Update),
+            (&another, false, false, Placement::Update),
+            (&talk, false, false, Placement::New),
+            (&talk, false, true, Placement::CloseAndPost),
+            (&talk, true, true, Placement::Update),
+            (&page, true, false, Placement::New),
+        ];
+        for (inv, reply_ephemeral, clicked_ephemeral, expected) in cases {
+            assert_eq!(placement(inv, reply_ephemeral, clicked_ephemeral), expected, "{inv:?}");
+        }
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let memory = LastInsight::default();
+        for channel in 0..(REMEMBERED_CHANNELS as u64 + 5) {
+            memory.set(channel, 1);
+        }
+        assert!(memory.0.lock().unwrap().len() <= REMEMBERED_CHANNELS);
+        assert_eq!(memory.get(REMEMBERED_CHANNELS as u64 + 4), Some(1));
+    }
+}

@@ -1,0 +1,190 @@
+//! Persistent state in one SQLite file: daily schedules, deck positions and the post log.
+//!
+//! All SQL lives in this module, behind plain methods, so a bot that outgrows one process can
+//! move to PostgreSQL by rewriting only here. The file is opened in WAL mode with
+//! `synchronous = FULL`, and every change that must stay consistent (an intent and the deck
+//! step it consumes) is one transaction: a kill at any moment leaves either the whole change
+//! or none of it.
+//!
+//! # Layout
+//! - `schedules`: schedules (config entries overridden by `/daily set`) and decks;
+//! - `posts`: the post log and the delivery protocol's state transitions.
+
+mod posts;
+mod schedules;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::Connection;
+
+pub use posts::{NewPost, PostRecord, Status};
+pub use schedules::{Entry, Origin};
+
+/// What went wrong with the state file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the state file {path}: {source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("state database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("state database holds a value it cannot read: {0}")]
+    Corrupt(String),
+    #[error("the state file was written by a newer confbot (schema {found}, this one knows {known})")]
+    TooNew { found: i64, known: i64 },
+    /// A post for this schedule and local date is already in the log.
+    #[error("a post for that day is already in the log")]
+    AlreadyLogged,
+}
+
+/// The state store. Cheap to share behind an `Arc`; each method holds the connection briefly
+/// and never across an `.await`.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// The schema version this code writes; each step in [`MIGRATIONS`] moves one version up.
+const VERSION: i64 = 1;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE schedules (
+    guild_id     INTEGER PRIMARY KEY,
+    channel_id   INTEGER NOT NULL,
+    time         TEXT NOT NULL,          -- HH:MM, local
+    timezone     TEXT NOT NULL,          -- IANA name
+    topic        TEXT,                   -- topic id
+    conference   TEXT,                   -- conference id
+    enabled      INTEGER NOT NULL,
+    origin       TEXT NOT NULL CHECK (origin IN ('config', 'discord')),
+    post_now_for TEXT,                   -- local date /daily now asked for
+    active_since TEXT NOT NULL,          -- when last switched on: earlier posting times are not owed
+    updated_at   TEXT NOT NULL
+);
+CREATE TABLE decks (
+    guild_id INTEGER PRIMARY KEY,
+    seed     INTEGER NOT NULL,
+    cycle    INTEGER NOT NULL,
+    last     TEXT
+);
+CREATE TABLE deck_shown (
+    guild_id INTEGER NOT NULL,
+    cycle    INTEGER NOT NULL,
+    item     TEXT NOT NULL,
+    PRIMARY KEY (guild_id, cycle, item)
+);
+CREATE TABLE posts (
+    id              INTEGER PRIMARY KEY,
+    guild_id        INTEGER NOT NULL,
+    local_date      TEXT NOT NULL,       -- YYYY-MM-DD in the schedule's zone
+    channel_id      INTEGER NOT NULL,
+    item            TEXT NOT NULL,       -- insight:<id> or talk:<id>
+    cycle           INTEGER NOT NULL,
+    position        INTEGER NOT NULL,
+    total           INTEGER NOT NULL,
+    nonce           TEXT NOT NULL,
+    payload         TEXT NOT NULL,       -- the exact message JSON, re-sent as is
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'missed')),
+    message_id      INTEGER,
+    error           TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    late            INTEGER NOT NULL,    -- intended after the posting time (the bot was down)
+    intended_at     TEXT NOT NULL,
+    next_attempt_at TEXT,
+    finished_at     TEXT,
+    UNIQUE (guild_id, local_date)        -- the exactly-once-per-day rule, enforced by SQLite
+);
+CREATE INDEX posts_pending ON posts (status) WHERE status = 'pending';
+"#];
+
+impl Store {
+    /// Opens (creating if needed) the state file at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn =
+            Connection::open(path).map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+        Store::init(conn)
+    }
+
+    /// A throwaway store, for tests and the offline CLI.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store, StoreError> {
+        // WAL: readers (e.g. /daily show) never block the delivery loop's writes. FULL: a
+        // committed intent survives power loss, not just a killed process.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > VERSION {
+            return Err(StoreError::TooNew { found, known: VERSION });
+        }
+        for (ix, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", ix as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls
+        // it back), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn read_date(text: &str) -> Result<NaiveDate, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt(format!("date {text:?}")))
+}
+
+fn instant_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn read_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("instant {text:?}")))
+}
+
+/// Discord ids are below 2^63, so they fit SQLite's signed integers unchanged.
+fn id_sql(id: u64) -> i64 {
+    id as i64
+}
+
+fn id_from_sql(id: i64) -> u64 {
+    id as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_twice_and_keeps_its_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, VERSION);
+        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        drop(Store::open(&path).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
+    }
+}

@@ -1,0 +1,114 @@
+//! Loading and validating catalogues: the embedded default is faithful to the seed, and broken
+//! files are refused with every problem located by file, line and column.
+
+use confbot::catalogue::{self, parse_str, Availability, Catalogue, InsightKind, LinkKind, Source};
+
+fn problems(text: &str) -> Vec<String> {
+    match parse_str("test.toml", text) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+#[test]
+fn embedded_catalogue_holds_every_seed_fact() {
+    let c = Catalogue::embedded();
+    let counts = c.counts();
+    assert_eq!((counts.conferences, counts.topics, counts.talks, counts.speakers, counts.insights), (1, 6, 11, 11, 4));
+    let topics: Vec<&str> = c.topics.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(topics, ["Performance", "Debugging", "API Design", "AI", "Typing System", "Fun"]);
+    let seed = include_str!("fixtures/seed-pycon-us-2024-highlights.txt");
+    for talk in &c.talks {
+        let speakers = c.speaker_names(c.talk_by_id(&talk.id).unwrap());
+        let line = format!("- {} - {}", talk.title, speakers);
+        assert!(seed.contains(&line), "the seed has no line {line:?}");
+        for point in &talk.summary {
+            // The seed wraps some points over several lines; compare with line breaks as spaces.
+            let flat = seed.replace('\n', " ").replace(" ,", ",");
+            assert!(flat.contains(point.as_str()), "summary point not in the seed: {point:?}");
+        }
+    }
+    assert_eq!(c.insights.iter().filter(|i| i.kind == InsightKind::Insight).count(), 3);
+    let quote = c.insights.iter().find(|i| i.kind == InsightKind::Quote).unwrap();
+    assert_eq!(quote.text, "You shouldn’t need a CS degree to automate stuff with a computer");
+    assert_eq!(c.speakers[quote.speaker.unwrap()].name, "Simon Willison");
+    for insight in c.insights.iter().filter(|i| i.kind == InsightKind::Insight) {
+        assert!(seed.contains(&format!("- Insight: {}", insight.text)), "{}", insight.text);
+    }
+    assert!(c.speakers.iter().any(|s| s.name == "Łukasz Langa"));
+
+    let talk = |id: &str| &c.talks[c.talk_by_id(id).unwrap()];
+    let pending = talk("theory-of-type-hints-revisited");
+    assert_eq!(pending.links.len(), 1);
+    assert_eq!(pending.links[0].availability, Availability::Pending);
+    let typeform = talk("typeform-type-hint-for-type-expressions");
+    assert!(typeform
+        .links
+        .iter()
+        .any(|l| l.label.as_deref() == Some("YouTube") && l.availability == Availability::Public));
+    assert!(typeform.links.iter().any(|l| l.url.as_deref() == Some("https://peps.python.org/pep-0747/")));
+    let apis = talk("the-design-of-everyday-apis");
+    assert!(apis.links.iter().any(|l| l.kind == LinkKind::Slides));
+    let hublio =
+        c.talks.iter().filter(|t| t.links.iter().any(|l| l.availability == Availability::AttendeesOnly)).count();
+    assert_eq!(hublio, 8, "eight talks have a Hublio video for attendees");
+}
+
+#[test]
+fn broken_files_name_file_line_column_and_hint() {
+    let cases: &[(&str, &str)] = &[
+        ("[[talks]]\nid = \"a\"\ntitel = \"x\"\n", "test.toml:3:1: unknown field `titel`"),
+        ("[[speakers]]\nid = \"a\"\nname = \"A\"\n[[speakers]]\nid = \"a\"\nname = \"B\"\n", "test.toml:5:6: duplicate speaker id \"a\", first declared at test.toml:2:6"),
+        ("[[conferences]]\nid = \"c\"\nname = \"C\"\n[[talks]]\nid = \"t\"\ntitle = \"T\"\nspeakers = [\"nobody\"]\n", "test.toml:7:13: unknown speaker \"nobody\""),
+        ("[[topics]]\nid = \"t\"\nname = \"  \"\n", "test.toml:3:8: topic name is empty"),
+        ("[[speakers]]\nid = \"s\"\nname = \"S\"\nurl = \"not a url\"\n", "test.toml:4:7: malformed URL \"not a url\""),
+        ("[[speakers]]\nid = \"Bad Id\"\nname = \"S\"\n", "test.toml:2:6: speaker id \"Bad Id\" has characters"),
+        ("[[conferences]]\nid = \"c\"\nname = \"C\"\nstart = 2024-05-15T10:00:00\n", "test.toml:4:9: expected a date"),
+        ("speakers = 3\n", "test.toml:1:12: invalid type"),
+        ("[[talks]]\nid = \"t\"\ntitle = \"T\"\n", "does not say which conference it belongs to"),
+    ];
+    for (text, expected) in cases {
+        let found = problems(text);
+        assert!(found.iter().any(|p| p.contains(expected)), "expected {expected:?} in {found:#?}");
+        assert!(found.iter().all(|p| p.contains("hint:")), "every problem has a hint: {found:#?}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = "[[conferences]]\nid = \"c\"\nname = \"\"\n[[talks]]\nid = \"t\"\ntitle = \"\"\nspeakers = [\"x\", \"y\"]\ntopics = [\"z\"]\n";
+    let found = problems(text);
+    assert_eq!(found.len(), 5, "{found:#?}");
+}
+
+#[test]
+fn several_files_and_directories_load_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        "[[conferences]]\nid = \"a\"\nname = \"Conf A\"\n[[speakers]]\nid = \"ann\"\nname = \"Ann Example\"\n[[talks]]\nid = \"a1\"\nconference = \"a\"\ntitle = \"Talk A\"\nspeakers = [\"ann\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.toml"),
+        "[[conferences]]\nid = \"b\"\nname = \"Conf B\"\n[[talks]]\nid = \"b1\"\nconference = \"b\"\ntitle = \"Talk B\"\nspeakers = [\"ann\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a catalogue").unwrap();
+    let c = catalogue::load_sources(&[Source::Path(dir.path().to_owned()), Source::Embedded]).unwrap();
+    assert_eq!(c.counts().conferences, 3);
+    let ann = c.speaker_by_id("ann").unwrap();
+    assert_eq!(c.talks_of_speaker(ann).len(), 2, "a speaker's talks span files");
+
+    std::fs::write(dir.path().join("c.toml"), "[[conferences]]\nid = \"a\"\nname = \"Again\"\n").unwrap();
+    let err = catalogue::load_sources(&[Source::Path(dir.path().to_owned())]).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("c.toml:2:6: duplicate conference id \"a\""), "{text}");
+    assert!(text.contains("a.toml:2:6"), "points at the first declaration: {text}");
+}
+
+#[test]
+fn missing_paths_are_reported() {
+    let err = catalogue::load_sources(&[Source::Path("/nonexistent/confbot.toml".into())]).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/confbot.toml: no such file or directory"));
+}

@@ -1,0 +1,103 @@
+//! The `confbot` executable as a user runs it: `ask`, `complete`, `check`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn confbot(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("confbot runs");
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn ask_answers_as_text_from_any_directory() {
+    let (code, out, _) = confbot(&["ask", "/speaker name: lukasz langa"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("Łukasz Langa"), "{out}");
+    assert!(out.contains("Build in-browser 3D experiences with WebGL and PyScript"), "{out}");
+}
+
+#[test]
+fn ask_json_is_one_object_per_command_in_order() {
+    let input = "/speaker name: simon wilison\n/topic name: AI\n\n# a comment\n/nonsense\n/insight topic:AI\n/talk title: rewind\n/search query: typing\n/topics\n";
+    let (code, out, _) = confbot(&["ask", "--json", "--seed", "3"], Some(input));
+    assert_eq!(code, 0, "a batch reports failures in its output only");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 7);
+    assert_eq!(lines[0]["command"], "/speaker name: simon wilison");
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[0]["resolved"]["speaker"], "Simon Willison");
+    assert!(lines[0]["resolved"]["suggestions"].as_array().unwrap().len() <= 10);
+    assert_eq!(lines[0]["message"]["allowed_mentions"], serde_json::json!({"parse": []}));
+    assert_eq!(lines[1]["resolved"]["topic"], "AI");
+    assert_eq!(lines[2]["ok"], false);
+    assert_eq!(lines[2]["message"]["flags"], 64);
+    assert_eq!(lines[3]["resolved"]["insight"]["kind"], "quote");
+    assert_eq!(lines[4]["resolved"]["talk"]["title"], "Rewind: Python Time-Travel Debugger");
+    assert_eq!(lines[4]["resolved"]["talk"]["speakers"], serde_json::json!(["Toby Ho"]));
+    assert_eq!(lines[4]["resolved"]["talk"]["topic"], "Debugging");
+    assert!(lines[5]["resolved"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "TypeForm: Type Hint for Type Expressions"));
+    assert_eq!(lines[6]["resolved"]["topics"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn ask_with_a_seed_is_repeatable() {
+    let run = || confbot(&["ask", "--json", "--seed", "42"], Some("/insight\n/insight\n/insight\n")).1;
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn a_failed_single_command_exits_non_zero_with_advice() {
+    let (code, out, _) = confbot(&["ask", "/speaker name: zzzzqqq"], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("No speaker matches"), "{out}");
+}
+
+#[test]
+fn complete_prints_choices_as_json() {
+    let (code, out, _) = confbot(&["complete", "speaker", "name", "wil"], None);
+    assert_eq!(code, 0);
+    let choices: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(choices[0], serde_json::json!({"name": "Simon Willison", "value": "simon-willison"}));
+}
+
+#[test]
+fn check_reports_counts_or_every_problem() {
+    let (code, out, _) = confbot(&["check"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("11 talks, 11 speakers, 4 insights"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[speakers]]\nid = \"x\"\nname = \"\"\n[[speakers]]\nid = \"x\"\nname = \"Y\"\n").unwrap();
+    let (code, _, err) = confbot(&["check", "--data", bad.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("2 problems"), "{err}");
+    assert!(err.contains("bad.toml:3:8: speaker name is empty"), "{err}");
+    assert!(err.contains("bad.toml:5:6: duplicate speaker id"), "{err}");
+}
+
+#[test]
+fn help_explains_every_subcommand() {
+    let (code, out, _) = confbot(&["--help"], None);
+    assert_eq!(code, 0);
+    for sub in ["ask", "complete", "check"] {
+        assert!(out.contains(sub), "{out}");
+    }
+    let (_, out, _) = confbot(&["ask", "--help"], None);
+    assert!(out.contains("--json") && out.contains("--seed") && out.contains("--data"), "{out}");
+}

@@ -1,0 +1,172 @@
+//! confbot's Discord edge driven end to end against the fake Discord on loopback.
+//!
+//! The bot runs in-process (`discord::run_with`, stopped by a future) except for the SIGTERM
+//! test, which runs the real executable. No test touches the real Discord.
+
+mod commands;
+mod latency;
+mod process;
+mod robustness;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use confbot::config::{Config, Token};
+use confbot::discord::{self, RunError};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::fake_discord::payloads::{self, APP_ID, MEMBER_PERMISSIONS};
+use crate::fake_discord::{FakeDiscord, Request};
+
+/// A token shaped like a real one, so a leak would be easy to spot in logs.
+pub const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GfakeT.0123456789abcdefghijklmnopqrstuvwxyzAB";
+/// Discord's window for answering an interaction.
+pub const WINDOW: Duration = Duration::from_secs(3);
+
+/// The bot running against its own fake Discord.
+pub struct Bot {
+    pub fake: FakeDiscord,
+    /// How many times the background job was started.
+    pub background_starts: Arc<AtomicU32>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), RunError>>,
+}
+
+/// A callback as the fake received it, with the time since the interaction was dispatched.
+pub struct Answer {
+    pub kind: u64,
+    pub data: Value,
+    pub latency: Duration,
+}
+
+impl Bot {
+    /// Starts the bot with `config` (token and API base filled in) and waits until its
+    /// commands are registered.
+    pub async fn start(config: Config) -> Bot {
+        Bot::start_with(config, |_| {}).await
+    }
+
+    /// [`Bot::start`], preparing the fake (e.g. injecting failures) before the bot connects.
+    pub async fn start_with(config: Config, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
+        let fake = FakeDiscord::start().await;
+        prepare(&fake);
+        let config = Config { api_base: Some(fake.base.clone()), token: Some(Token::new(TOKEN)), ..config };
+        let background_starts = Arc::new(AtomicU32::new(0));
+        let counter = background_starts.clone();
+        // Counts its starts, and posts once, as the daily scheduler will.
+        let job: discord::Job = Box::new(move |poster| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let hello = confbot::reply::render(&confbot::reply::Reply {
+                content: Some("@everyone background hello".into()),
+                ..Default::default()
+            });
+            tokio::spawn(async move { poster.post(payloads::CHANNEL_ID, &hello).await });
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(discord::run_with(config, vec![job], async {
+            let _ = stopped.await;
+        }));
+        // Registration ends with the global PUT: the set itself, or the clearing after guilds.
+        fake.wait_for("registration", Duration::from_secs(10), |r| {
+            r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands") && r.status == 200
+        })
+        .await;
+        // `ready` starts background work right after registering.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while background_starts.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "background work never started");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Bot { fake, background_starts, stop: Some(stop), task }
+    }
+
+    pub async fn guild() -> Bot {
+        Bot::start(Config { guild_ids: vec![payloads::GUILD_ID], ..Config::default() }).await
+    }
+
+    /// Dispatches an interaction and waits for its successful callback.
+    pub async fn interact(&self, interaction: Value) -> Answer {
+        let path = callback_path(&interaction);
+        let sent = Instant::now();
+        self.fake.dispatch("INTERACTION_CREATE", interaction);
+        let r = self
+            .fake
+            .wait_for(&format!("a callback on {path}"), Duration::from_secs(10), |r| r.path == path && r.status == 204)
+            .await;
+        Answer { kind: r.body["type"].as_u64().unwrap_or(0), data: r.body["data"].clone(), latency: r.at - sent }
+    }
+
+    /// Runs a slash command as an ordinary member.
+    pub async fn command(&self, name: &str, options: &[(&str, &str)]) -> Answer {
+        let id = payloads::snowflake();
+        self.interact(payloads::command(id, &token(id), name, options, MEMBER_PERMISSIONS)).await
+    }
+
+    /// Clicks a button on the message a callback created.
+    pub async fn click(&self, on: &Answer, custom_id: &str) -> Answer {
+        let id = payloads::snowflake();
+        let message = payloads::message(payloads::snowflake(), &on.data);
+        self.interact(payloads::button(id, &token(id), custom_id, message)).await
+    }
+
+    /// Stops the bot as SIGTERM would and checks that it returns Ok within a few seconds.
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        let ended = tokio::time::timeout(Duration::from_secs(8), &mut self.task).await;
+        let result = ended.expect("the bot stops within a few seconds").expect("the bot task does not panic");
+        result.expect("the bot stops without error");
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub fn token(id: u64) -> String {
+    format!("interaction-token-{id}")
+}
+
+pub fn callback_path(interaction: &Value) -> String {
+    format!(
+        "/api/v10/interactions/{}/{}/callback",
+        interaction["id"].as_str().unwrap(),
+        interaction["token"].as_str().unwrap()
+    )
+}
+
+/// Every request to `path`, in order.
+pub fn requests_to(fake: &FakeDiscord, path: &str) -> Vec<Request> {
+    fake.requests().into_iter().filter(|r| r.path == path).collect()
+}
+
+/// The custom_ids of a message body's buttons.
+pub fn custom_ids(data: &Value) -> Vec<String> {
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The message body parsed as confbot's payload, checked against every Discord limit.
+pub fn checked(data: &Value) -> confbot::reply::Message {
+    let m: confbot::reply::Message = serde_json::from_value(data.clone()).expect("a message payload");
+    assert_eq!(confbot::reply::violations(&m), Vec::<String>::new());
+    assert_eq!(data["allowed_mentions"], serde_json::json!({"parse": []}));
+    m
+}
+
+pub fn title(data: &Value) -> String {
+    data["embeds"][0]["title"].as_str().unwrap_or_default().to_owned()
+}
+
+pub fn is_ephemeral(data: &Value) -> bool {
+    data["flags"].as_u64().unwrap_or(0) & 64 != 0
+}
