@@ -361,7 +361,7 @@ mod tests {
     fn spellings_that_fold_alike_are_one_person_and_others_are_not() {
         let mut d = Draft::default();
         let conference = d.conference(ConferenceInfo { id_hint: "c".into(), name: "C".into(), ..Default::default() });
-        let mut talk = |d: &mut Draft, title: &str, who: &str| {
+        let talk = |d: &mut Draft, title: &str, who: &str| {
             let speakers = d.speakers(who);
             d.talk(TalkInfo { title: title.into(), conference: conference.clone(), speakers, ..Default::default() });
         };
