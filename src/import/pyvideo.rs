@@ -60,9 +60,20 @@ pub fn import(draft: &mut Draft, path: &Path, progress: &mut dyn FnMut(usize, us
         Some(file) => no_publish(&file)?,
         None => HashSet::new(),
     };
-    for (done, event) in events.iter().enumerate() {
-        import_event(draft, event, &hidden);
-        progress(done + 1, events.len());
+    // Reading and parsing the files is most of the work: a few event folders at a time are
+    // read on every core, then added to the draft in folder order, so ids stay deterministic.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut done = 0;
+    for batch in events.chunks(threads) {
+        let read: Vec<Event> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch.iter().map(|dir| scope.spawn(move || read_event(dir))).collect();
+            handles.into_iter().map(|h| h.join().expect("reading an event does not panic")).collect()
+        });
+        for event in read {
+            add_event(draft, event, &hidden);
+            done += 1;
+            progress(done, events.len());
+        }
     }
     Ok(())
 }
@@ -130,11 +141,41 @@ enum Related {
     Bare(String),
 }
 
-fn import_event(draft: &mut Draft, dir: &Path, hidden: &HashSet<i64>) {
+/// One event folder as read from disk, before it goes into the draft.
+struct Event {
+    folder: String,
+    category: Option<Category>,
+    videos: Vec<(PathBuf, Result<Video, String>)>,
+}
+
+fn read_event(dir: &Path) -> Event {
     let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (title, description) = match read_json::<Category>(&dir.join("category.json")) {
-        Ok(c) => (c.title.filter(|t| !t.trim().is_empty()), c.description),
-        Err(_) => (None, None),
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir.join("videos")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    Event {
+        folder,
+        category: read_json::<Category>(&dir.join("category.json")).ok(),
+        videos: files
+            .into_iter()
+            .map(|f| {
+                let v = read_json::<Video>(&f);
+                (f, v)
+            })
+            .collect(),
+    }
+}
+
+fn add_event(draft: &mut Draft, event: Event, hidden: &HashSet<i64>) {
+    let Event { folder, category, videos } = event;
+    let (title, description) = match category {
+        Some(c) => (c.title.filter(|t| !t.trim().is_empty()), c.description),
+        None => (None, None),
     };
     if title.is_none() {
         draft.report.adjust("event without a readable title (folder name used)", &folder);
@@ -145,19 +186,11 @@ fn import_event(draft: &mut Draft, dir: &Path, hidden: &HashSet<i64>) {
         description,
         ..Default::default()
     });
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir.join("videos")) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    files.sort();
-    if files.is_empty() {
+    if videos.is_empty() {
         draft.report.adjust("event folder without videos", &folder);
     }
-    for file in files {
-        match read_json::<Video>(&file) {
+    for (file, video) in videos {
+        match video {
             Ok(video) => talk(draft, &conference, &file, video, hidden),
             Err(e) => draft.report.skip("unreadable video file", format!("{}: {e}", file.display())),
         }
