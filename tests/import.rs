@@ -226,6 +226,29 @@ fn the_import_command_writes_a_catalogue_that_check_accepts() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }
 
+#[test]
+fn the_import_command_splits_an_archive_into_one_file_per_conference() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pyvideo/");
+    let bin = env!("CARGO_BIN_EXE_confbot");
+    let run = std::process::Command::new(bin)
+        .args(["import", "pyvideo"])
+        .arg(fixture("pyvideo"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names.len(), 11, "{names:?}");
+    assert_eq!(names[0], "_speakers.toml");
+    assert!(names.contains(&"pycon-us-2024.toml".to_owned()));
+    let c = catalogue::load_sources(&[Source::Path(out)]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((c.counts().conferences, c.counts().talks, c.counts().speakers), (10, 10, 10));
+}
+
 /// The full exports in ../shared, when present (a fresh clone has none).
 fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 
 use super::ids::IdSet;
+use super::links;
 use super::people::{self, Entry};
 use super::report::ImportReport;
 use super::text;
@@ -91,7 +92,7 @@ impl Draft {
             (Some(s), Some(e)) if s > e => (Some(e), Some(s)),
             other => other,
         };
-        let url = info.url.as_deref().and_then(|u| super::links::link(Default::default(), None, u));
+        let url = info.url.as_deref().and_then(|u| links::absolute(u, None));
         self.conferences.push(ConferenceDoc {
             id: unspanned(id.clone()),
             name: unspanned(if name.is_empty() { id.clone() } else { name }),
@@ -99,7 +100,7 @@ impl Draft {
             start: start.map(|d| unspanned(toml_date(d))),
             end: end.map(|d| unspanned(toml_date(d))),
             place: info.place.map(|p| text::line(&p)).filter(|p| !p.is_empty()),
-            url: url.and_then(|l| l.url),
+            url: url.map(unspanned),
             description: info.description.map(|d| text::paragraphs(&d).join("\n\n")).filter(|d| !d.is_empty()),
         });
         id
@@ -107,10 +108,9 @@ impl Draft {
 
     /// Sets a conference's address when it has none yet.
     pub fn conference_url(&mut self, id: &str, url: &str) {
-        let link = super::links::link(Default::default(), None, url);
         if let Some(c) = self.conferences.iter_mut().find(|c| c.id.get_ref() == id) {
             if c.url.is_none() {
-                c.url = link.and_then(|l| l.url);
+                c.url = links::absolute(url, None).map(unspanned);
             }
         }
     }
@@ -175,10 +175,7 @@ impl Draft {
             person.bio = bio.map(|b| crate::reply::limits::truncate(&b, BIO_MAX));
         }
         if person.url.is_none() {
-            person.url = url
-                .and_then(|u| super::links::link(Default::default(), None, u))
-                .and_then(|l| l.url)
-                .map(|u| u.into_inner());
+            person.url = url.and_then(|u| links::absolute(u, None));
         }
     }
 

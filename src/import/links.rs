@@ -9,7 +9,8 @@ use crate::catalogue::schema::{unspanned, Availability, LinkDoc, LinkKind};
 pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
     let url = url.trim();
     let parsed = match url::Url::parse(url) {
-        Ok(u) => u,
+        // Written as the export gave it when it is already complete.
+        Ok(u) => return (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then(|| url.to_owned()),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             let host = url.split('/').next().unwrap_or_default();
             if !url.starts_with('/') && host.contains('.') && !host.contains(char::is_whitespace) {
@@ -25,23 +26,12 @@ pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
 
 /// A public link, or `None` when `url` is not a full http(s) address (the report says so).
 pub fn link(kind: LinkKind, label: Option<String>, url: &str) -> Option<LinkDoc> {
-    let url = url.trim();
-    let fixed;
-    let url = if url::Url::parse(url).is_ok() {
-        url
-    } else {
-        fixed = absolute(url, None)?;
-        fixed.as_str()
-    };
-    let parsed = url::Url::parse(url).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-        return None;
-    }
+    let url = absolute(url, None)?;
     Some(LinkDoc {
         kind,
         label: label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
         availability: Availability::Public,
-        url: Some(unspanned(url.to_owned())),
+        url: Some(unspanned(url)),
     })
 }
 

@@ -29,8 +29,6 @@ mod xml;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use ids::slug;
-pub use people::{read as read_speaker_entry, Entry as SpeakerEntry};
 pub use report::{ImportReport, Tally};
 
 use crate::catalogue::schema::FileDoc;

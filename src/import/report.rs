@@ -47,19 +47,6 @@ impl ImportReport {
     pub fn adjusted(&self, reason: &str) -> usize {
         self.adjusted.get(reason).map_or(0, |t| t.count)
     }
-
-    /// Adds another report's skips and adjustments (the counts of entities are not summed:
-    /// they are counted once, on the finished document).
-    pub fn absorb(&mut self, other: ImportReport) {
-        for (into, from) in [(&mut self.skipped, other.skipped), (&mut self.adjusted, other.adjusted)] {
-            for (reason, tally) in from {
-                let mine = into.entry(reason).or_default();
-                mine.count += tally.count;
-                let room = EXAMPLES.saturating_sub(mine.examples.len());
-                mine.examples.extend(tally.examples.into_iter().take(room));
-            }
-        }
-    }
 }
 
 fn note(map: &mut BTreeMap<&'static str, Tally>, reason: &'static str, example: String) {
