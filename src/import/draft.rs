@@ -79,6 +79,8 @@ pub struct Draft {
     talks: Vec<(TalkDoc, Vec<PersonIx>)>,
     talk_ids: IdSet,
     source_keys: HashSet<(String, String)>,
+    /// The first and last recording date of each conference's talks, by conference id.
+    recorded_span: HashMap<String, (NaiveDate, NaiveDate)>,
     pub report: ImportReport,
 }
 
@@ -108,7 +110,8 @@ impl Draft {
 
     /// Sets a conference's address when it has none yet.
     pub fn conference_url(&mut self, id: &str, url: &str) {
-        if let Some(c) = self.conferences.iter_mut().find(|c| c.id.get_ref() == id) {
+        // The conference being read is nearly always the last one added.
+        if let Some(c) = self.conferences.iter_mut().rev().find(|c| c.id.get_ref() == id) {
             if c.url.is_none() {
                 c.url = links::absolute(url, None).map(unspanned);
             }
@@ -219,6 +222,10 @@ impl Draft {
                 links.push(l);
             }
         }
+        if let Some(day) = info.recorded {
+            let span = self.recorded_span.entry(info.conference.clone()).or_insert((day, day));
+            *span = (span.0.min(day), span.1.max(day));
+        }
         let scoped = format!("{} {}", info.conference, info.id_hint.as_deref().unwrap_or(&title));
         let hint = info.id_hint.as_deref().unwrap_or(&title);
         let id = self.talk_ids.claim(&[hint, &scoped], "talk");
@@ -297,18 +304,10 @@ impl Draft {
             if c.start.is_some() {
                 continue;
             }
-            let dates = self
-                .talks
-                .iter()
-                .filter(|(t, _)| t.conference.as_ref().map(|s| s.get_ref()) == Some(c.id.get_ref()))
-                .filter_map(|(t, _)| t.recorded.as_ref().map(|d| d.get_ref().to_string()));
-            let (min, max) = dates.fold((None::<String>, None::<String>), |(lo, hi), d| {
-                (Some(lo.map_or(d.clone(), |l| l.min(d.clone()))), Some(hi.map_or(d.clone(), |h| h.max(d))))
-            });
-            if let (Some(lo), Some(hi)) = (min, max) {
-                c.start = lo.parse().ok().map(unspanned);
-                c.end = hi.parse().ok().map(unspanned);
-                c.year = lo.get(..4).and_then(|y| y.parse().ok());
+            if let Some(&(first, last)) = self.recorded_span.get(c.id.get_ref()) {
+                c.start = Some(unspanned(toml_date(first)));
+                c.end = Some(unspanned(toml_date(last)));
+                c.year = Some(first.year());
             }
         }
     }
