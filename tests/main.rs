@@ -7,3 +7,4 @@ mod daily;
 mod discord;
 mod fake_discord;
 mod fuzzy;
+mod import;

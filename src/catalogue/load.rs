@@ -73,13 +73,31 @@ impl fmt::Display for LoadError {
 /// A parsed file waiting for validation, with what is needed to report positions.
 struct Parsed {
     name: String,
-    text: Option<String>,
+    text: Text,
     doc: FileDoc,
+}
+
+/// Where the text of a parsed document is, to turn spans into lines and columns.
+enum Text {
+    /// Given in memory (`parse_str`, the embedded catalogue).
+    Kept(String),
+    /// Read again from the file only if a problem must be located: keeping every file's text
+    /// while validating would cost as much memory as the catalogue's own text.
+    File(PathBuf, std::sync::OnceLock<Option<String>>),
+    /// Built in memory by an importer: no positions.
+    None,
 }
 
 impl Parsed {
     fn problem(&self, span: Range<usize>, message: impl Into<String>, hint: Option<&str>) -> Problem {
-        let position = self.text.as_deref().filter(|_| span != (0..0)).map(|t| line_column(t, span.start));
+        let text = match &self.text {
+            Text::Kept(t) => Some(t.as_str()),
+            Text::File(path, cache) if span != (0..0) => {
+                cache.get_or_init(|| std::fs::read_to_string(path).ok()).as_deref()
+            }
+            _ => None,
+        };
+        let position = text.filter(|_| span != (0..0)).map(|t| line_column(t, span.start));
         Problem { file: self.name.clone(), position, message: message.into(), hint: hint.map(str::to_owned) }
     }
 }
@@ -98,6 +116,8 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
+    let mut foreign = Vec::new();
+    let mut files = Vec::new();
     for source in sources {
         match source {
             Source::Embedded => match parse_toml(EMBEDDED_NAME, EMBEDDED_TOML.to_owned()) {
@@ -106,13 +126,29 @@ pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
             },
             Source::Path(path) => {
                 for file in expand(path, &mut problems) {
-                    match read_file(&file) {
-                        Ok(p) => parsed.push(p),
-                        Err(p) => problems.push(p),
+                    if crate::import::looks_foreign(&file) {
+                        foreign.push(file);
+                    } else {
+                        files.push(file);
                     }
                 }
             }
         }
+    }
+    for result in read_files(&files) {
+        match result {
+            Ok(p) => parsed.push(p),
+            Err(p) => problems.push(p),
+        }
+    }
+    if !foreign.is_empty() {
+        // Exports are imported together, so a speaker or track they share is one entity.
+        let (doc, errors) = crate::import::import_paths(&foreign);
+        for e in errors {
+            problems.push(Problem { file: e.path().to_owned(), position: None, message: e.reason(), hint: None });
+        }
+        let names: Vec<String> = foreign.iter().map(|f| f.display().to_string()).collect();
+        parsed.push(Parsed { name: names.join(" + "), text: Text::None, doc });
     }
     if !problems.is_empty() {
         return Err(LoadError { problems });
@@ -128,7 +164,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<Catalogue, LoadError> {
 
 /// Validates documents that importers produced in memory (no source text, so no positions).
 pub fn from_documents(docs: Vec<(String, FileDoc)>) -> Result<Catalogue, LoadError> {
-    validate(docs.into_iter().map(|(name, doc)| Parsed { name, text: None, doc }).collect())
+    validate(docs.into_iter().map(|(name, doc)| Parsed { name, text: Text::None, doc }).collect())
 }
 
 fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
@@ -138,6 +174,10 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         message,
         hint: Some(hint.to_owned()),
     };
+    // A pyvideo folder or `FORMAT:PATH` is one source, read whole by its importer.
+    if crate::import::is_import_source(path) {
+        return vec![path.to_owned()];
+    }
     if !path.is_dir() {
         if !path.exists() {
             problems.push(problem("no such file or directory".into(), "check the --data path"));
@@ -166,25 +206,39 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     files
 }
 
+/// Reads and parses files on every core, results in the order given: a large catalogue split
+/// into many files (`confbot import … -o DIR/`) loads in a fraction of the time.
+fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    if threads <= 1 {
+        return files.iter().map(|f| read_file(f)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| read_file(f)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("parsing does not panic")).collect()
+    })
+}
+
 fn read_file(path: &Path) -> Result<Parsed, Problem> {
     let name = path.display().to_string();
-    if path.extension().and_then(|e| e.to_str()) != Some("toml") || crate::import::looks_foreign(path) {
-        return crate::import::import_path(path)
-            .map(|doc| Parsed { name: name.clone(), text: None, doc })
-            .map_err(|e| Problem { file: name, position: None, message: e.to_string(), hint: None });
-    }
     let text = std::fs::read_to_string(path).map_err(|e| Problem {
         file: name.clone(),
         position: None,
         message: format!("cannot read file: {e}"),
         hint: None,
     })?;
-    parse_toml(&name, text)
+    let mut parsed = parse_toml(&name, text)?;
+    parsed.text = Text::File(path.to_owned(), std::sync::OnceLock::new());
+    Ok(parsed)
 }
 
 fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
     match toml::from_str::<FileDoc>(&text) {
-        Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Some(text), doc }),
+        Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Text::Kept(text), doc }),
         Err(e) => {
             let position = e.span().map(|s| line_column(&text, s.start));
             Err(Problem {
@@ -209,12 +263,12 @@ fn parse_hint(message: &str) -> &'static str {
     }
 }
 
-/// Where an id was first declared, to point at both places of a duplicate.
+/// Where an id was first declared, to point at both places of a duplicate. The line and
+/// column are worked out only when a duplicate is reported: counting lines for every id
+/// would make loading a large file quadratic.
 struct Declared<'a> {
     ix: usize,
     file: &'a Parsed,
-    /// Kept as a span: turning it into line:column costs a scan of the file, so it is done
-    /// only for a duplicate (doing it for every id made large catalogues load in quadratic time).
     span: Range<usize>,
 }
 

@@ -14,7 +14,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-pub use load::{from_documents, line_column, load_sources, parse_str, LoadError, Problem, Source, EMBEDDED_NAME};
+pub use load::{
+    from_documents, line_column, load_sources, parse_str, LoadError, Problem, Source, EMBEDDED_NAME, MAX_ID_LEN,
+};
 pub use schema::{Availability, InsightKind, LinkKind};
 
 use crate::search::{SpeakerIndex, TextIndex};

@@ -90,7 +90,8 @@ pub struct LinkDoc {
     pub kind: LinkKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default)]
+    /// Left out when writing if public, the default.
+    #[serde(default, skip_serializing_if = "Availability::is_public")]
     pub availability: Availability,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<Spanned<String>>,
@@ -157,6 +158,10 @@ impl LinkKind {
 }
 
 impl Availability {
+    pub fn is_public(&self) -> bool {
+        *self == Availability::Public
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Availability::Public => "public",

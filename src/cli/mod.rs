@@ -2,7 +2,9 @@
 //! plain values and returns an exit code or an error.
 
 mod ask;
+mod bench;
 pub mod eval;
+mod import;
 mod run;
 mod text;
 
@@ -28,7 +30,10 @@ pub struct Cli {
 /// Where to read the catalogue from.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
-    /// A catalogue file or a directory of them; repeat for more. Default: the embedded catalogue.
+    /// A catalogue file or a directory of them, a schedule export (schedule.json, schedule.xml,
+    /// Sessionize JSON) or a pyvideo folder, format detected from the content; FORMAT:PATH
+    /// names the format (e.g. pretalx:export.json). Repeat for more. Default: the embedded
+    /// catalogue.
     #[arg(long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
 }
@@ -101,6 +106,34 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Convert a conference export into a catalogue file, and print what was imported.
+    ///
+    /// FORMAT: pyvideo, pretalx (or frab-json), frab-xml (or pentabarf), sessionize, frab
+    /// (JSON or XML by content) or auto. Example:
+    /// confbot import pyvideo ../shared/pyvideo -o pyvideo.toml
+    Import {
+        /// The export's format, or `auto` to detect it from the content.
+        format: String,
+        /// The export: a file, a pyvideo event folder or the whole pyvideo archive.
+        source: PathBuf,
+        /// The catalogue file to write; without it, the TOML goes to standard output.
+        #[arg(short, long, value_name = "FILE.toml")]
+        output: Option<PathBuf>,
+    },
+    /// Measure load time, memory and command latency on a catalogue, and check every reply
+    /// against Discord's limits.
+    ///
+    /// Example: confbot bench --data pyvideo.toml (build with --release for real numbers).
+    Bench {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Queries per command.
+        #[arg(long, default_value_t = 2000, value_name = "N")]
+        queries: usize,
+        /// Seed for choosing the queries.
+        #[arg(long, default_value_t = 6, value_name = "N")]
+        seed: u64,
+    },
     /// Run the Discord bot until SIGINT or SIGTERM. The token comes from DISCORD_TOKEN.
     ///
     /// Example: DISCORD_TOKEN=… confbot run --config config/confbot.toml
@@ -128,6 +161,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Check { data } => check(&data),
         Command::Eval { data, queries, misses, rounds } => eval::run(&data, &queries, misses, rounds.max(1)),
+        Command::Import { format, source, output } => import::run(&format, &source, output.as_deref()),
+        Command::Bench { data, queries, seed } => bench::run(&data, queries, seed),
     }
 }
 

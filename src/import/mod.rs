@@ -1,33 +1,293 @@
 //! Importers from the formats organisers already have, one module per format. Each produces a
-//! catalogue document ([`FileDoc`]) that `confbot check` accepts.
+//! catalogue document ([`FileDoc`]) that `confbot check` accepts, and an [`ImportReport`].
+//!
+//! # Layout
+//! - `pyvideo`, `frab_json` (frab, pretalx, c3voc hub), `frab_xml` (frab, Pentabarf),
+//!   `sessionize`: one format each, mapping the export onto a [`Draft`](draft::Draft);
+//! - `draft`: the shared document builder — ids, summaries, and one speaker per person;
+//! - `people`, `text`, `links`, `ids`, `json`, `xml`: the tolerant reading of names, free text,
+//!   links, ids and loosely typed files;
+//! - `report`: the summary an import ends with.
+//!
+//! Detection: a directory is a pyvideo archive or event folder; a file is recognised by its
+//! content (`<schedule` → schedule XML; JSON with `"schedule"` → schedule.json; JSON with
+//! `"sessions"` → Sessionize). `FORMAT:PATH` (e.g. `pretalx:export.json`) names the format.
 
-use std::path::Path;
+mod draft;
+mod frab_json;
+mod frab_xml;
+mod ids;
+mod json;
+mod links;
+mod people;
+pub mod pyvideo;
+mod report;
+mod sessionize;
+mod text;
+mod xml;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use report::{ImportReport, Tally};
 
 use crate::catalogue::schema::FileDoc;
 
 /// Why a source could not be imported at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}: {message}")]
     Format { path: String, message: String },
 }
 
-/// True for files a data directory may hold: catalogues and schedule exports.
+/// An imported document and the summary of how it was made.
+#[derive(Debug)]
+pub struct Imported {
+    pub doc: FileDoc,
+    pub report: ImportReport,
+}
+
+/// The formats confbot imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The pyvideo.org data archive, or one event folder of it.
+    Pyvideo,
+    /// frab / pretalx `schedule.json`, including the c3voc "schedule 2" hub format.
+    ScheduleJson,
+    /// frab `schedule.xml` and Pentabarf XML (FOSDEM).
+    ScheduleXml,
+    /// Sessionize "All data" JSON.
+    Sessionize,
+}
+
+/// The names a format may be given by, on the command line and in `FORMAT:PATH`.
+pub const FORMAT_NAMES: &[(&str, Option<Format>)] = &[
+    ("auto", None),
+    ("pyvideo", Some(Format::Pyvideo)),
+    ("pretalx", Some(Format::ScheduleJson)),
+    ("frab-json", Some(Format::ScheduleJson)),
+    ("frab", None),
+    ("frab-xml", Some(Format::ScheduleXml)),
+    ("pentabarf", Some(Format::ScheduleXml)),
+    ("sessionize", Some(Format::Sessionize)),
+];
+
+impl ImportError {
+    /// The file the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            ImportError::Io { path, .. } | ImportError::Format { path, .. } => path,
+        }
+    }
+
+    /// What is wrong, without the file name.
+    pub fn reason(&self) -> String {
+        match self {
+            ImportError::Io { error, .. } => format!("cannot read: {error}"),
+            ImportError::Format { message, .. } => message.clone(),
+        }
+    }
+}
+
+impl Format {
+    /// Reads a format name: `Ok(None)` for `auto` and `frab` (JSON or XML, told by content).
+    pub fn from_name(name: &str) -> Result<Option<Format>, String> {
+        let lower = name.trim().to_lowercase();
+        FORMAT_NAMES.iter().find(|(n, _)| *n == lower).map(|(_, f)| *f).ok_or_else(|| {
+            let names: Vec<&str> = FORMAT_NAMES.iter().map(|(n, _)| *n).collect();
+            format!("unknown format {name:?}; use one of: {}", names.join(", "))
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pyvideo => "pyvideo",
+            Format::ScheduleJson => "frab/pretalx schedule.json",
+            Format::ScheduleXml => "frab/Pentabarf schedule.xml",
+            Format::Sessionize => "Sessionize JSON",
+        }
+    }
+}
+
+/// How much of a file is read to recognise its format.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Recognises a format from the start of a file's text.
+pub fn detect_text(head: &str) -> Option<Format> {
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('<') {
+        return head.contains("<schedule").then_some(Format::ScheduleXml);
+    }
+    if !head.starts_with('{') {
+        return None;
+    }
+    if head.contains("\"schedule\"") || head.contains("\"conference\"") {
+        Some(Format::ScheduleJson)
+    } else if head.contains("\"sessions\"") {
+        Some(Format::Sessionize)
+    } else {
+        None
+    }
+}
+
+/// Recognises the format of a path: pyvideo for an archive or event directory, otherwise
+/// from the file's first bytes. `None` for TOML catalogues and anything unknown.
+pub fn detect(path: &Path) -> Option<Format> {
+    if path.is_dir() {
+        return (pyvideo::is_event(path) || pyvideo::is_archive(path)).then_some(Format::Pyvideo);
+    }
+    if path.extension().is_some_and(|e| e == "toml") {
+        return None;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path).ok()?.take(SNIFF_BYTES).read_to_end(&mut head).ok()?;
+    detect_text(&String::from_utf8_lossy(&head))
+}
+
+/// Splits `FORMAT:PATH` (e.g. `pretalx:schedule.json`) when FORMAT is a known format name and
+/// PATH is not empty. Returns the format (`None` for `auto`/`frab`) and the path.
+pub fn split_override(path: &Path) -> Option<(Option<Format>, PathBuf)> {
+    let text = path.to_str()?;
+    let (name, rest) = text.split_once(':')?;
+    let format = Format::from_name(name).ok()?;
+    (!rest.is_empty()).then(|| (format, PathBuf::from(rest)))
+}
+
+/// Imports `path` as `format`, or as the detected format when `None`. `progress(done, total)`
+/// is called as a pyvideo archive is read, event by event.
+pub fn import(
+    format: Option<Format>,
+    path: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Imported, ImportError> {
+    let mut draft = draft::Draft::default();
+    import_into(&mut draft, format, path, progress)?;
+    let (doc, report) = draft.finish();
+    Ok(Imported { doc, report })
+}
+
+/// Imports several sources into one document, so that the people, topics and ids they share
+/// are one catalogue's: a speaker at two conferences is one speaker. Each source given as
+/// `FORMAT:PATH` or detected. Sources that cannot be read are returned as errors; the others
+/// are imported.
+pub fn import_all(paths: &[PathBuf]) -> (Imported, Vec<ImportError>) {
+    let mut draft = draft::Draft::default();
+    let mut errors = Vec::new();
+    for path in paths {
+        let (format, real) = match split_override(path).filter(|_| !path.exists()) {
+            Some((format, real)) => (format, real),
+            None => (None, path.clone()),
+        };
+        if let Err(e) = import_into(&mut draft, format, &real, &mut |_, _| {}) {
+            errors.push(e);
+        }
+    }
+    let (doc, report) = draft.finish();
+    (Imported { doc, report }, errors)
+}
+
+fn import_into(
+    draft: &mut draft::Draft,
+    format: Option<Format>,
+    path: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(), ImportError> {
+    let shown = path.display().to_string();
+    let format = match format.or_else(|| detect(path)) {
+        Some(f) => f,
+        None if !path.exists() => {
+            return Err(ImportError::Io { path: shown, error: std::io::ErrorKind::NotFound.into() })
+        }
+        None => {
+            return Err(ImportError::Format {
+                path: shown,
+                message: "not a format confbot imports (pyvideo folder, schedule.json, schedule.xml, Sessionize \
+                          JSON); name it as FORMAT:PATH if detection is wrong"
+                    .into(),
+            })
+        }
+    };
+    if format == Format::Pyvideo {
+        return pyvideo::import(draft, path, progress);
+    }
+    let text = std::fs::read_to_string(path).map_err(|error| ImportError::Io { path: shown.clone(), error })?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let fail = |message: String| ImportError::Format { path: shown.clone(), message };
+    let json = || serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'));
+    match format {
+        Format::ScheduleXml => frab_xml::import(draft, &text, &stem).map_err(fail),
+        Format::ScheduleJson => {
+            let value = json().map_err(|e| fail(format!("invalid JSON: {e}")))?;
+            frab_json::import(draft, &value, &stem).map_err(fail)
+        }
+        Format::Sessionize => {
+            let value = json().map_err(|e| fail(format!("invalid JSON: {e}")))?;
+            sessionize::import(draft, &value, &stem).map_err(fail)
+        }
+        Format::Pyvideo => unreachable!("handled above"),
+    }
+}
+
+/// True for files a data directory may hold: catalogues and recognised schedule exports.
 pub fn is_catalogue_candidate(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("toml"))
+    path.extension().is_some_and(|e| e == "toml")
+        || (path.extension().is_some_and(|e| e == "json" || e == "xml") && detect(path).is_some())
+}
+
+/// True when `--data PATH` names an import source as a whole: `FORMAT:PATH`, or a pyvideo
+/// archive or event folder (which the loader must not list as a directory of catalogues).
+pub fn is_import_source(path: &Path) -> bool {
+    (split_override(path).is_some() && !path.exists()) || (path.is_dir() && detect(path).is_some())
 }
 
 /// True when a file should go through an importer rather than the TOML loader.
-pub fn looks_foreign(_path: &Path) -> bool {
-    false
+pub fn looks_foreign(path: &Path) -> bool {
+    is_import_source(path) || path.extension().is_none_or(|e| e != "toml")
 }
 
-/// Imports a schedule export or archive given as `--data`.
-pub fn import_path(path: &Path) -> Result<FileDoc, ImportError> {
-    Err(ImportError::Format {
-        path: path.display().to_string(),
-        message: "not a catalogue file (expected .toml)".into(),
-    })
+/// Imports the exports and archives given as `--data` (format detected, or `FORMAT:PATH`)
+/// into one document, logging its summary.
+pub fn import_paths(paths: &[PathBuf]) -> (FileDoc, Vec<ImportError>) {
+    let (imported, errors) = import_all(paths);
+    let r = &imported.report;
+    tracing::info!(
+        "imported {} source(s): {} conferences, {} talks, {} speakers, {} topics",
+        paths.len(),
+        r.conferences,
+        r.talks,
+        r.speakers,
+        r.topics
+    );
+    (imported.doc, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_told_from_content() {
+        assert_eq!(detect_text("<?xml version='1.0'?>\n<schedule>"), Some(Format::ScheduleXml));
+        assert_eq!(detect_text("\u{feff} {\"$schema\": \"x\", \"schedule\": {"), Some(Format::ScheduleJson));
+        assert_eq!(detect_text("{\"sessions\": [], \"speakers\": []}"), Some(Format::Sessionize));
+        assert_eq!(detect_text("[2845, 5984]"), None);
+        assert_eq!(detect_text("<html>"), None);
+        assert_eq!(detect_text("[[talks]]"), None);
+    }
+
+    #[test]
+    fn format_names_and_overrides() {
+        assert_eq!(Format::from_name("Pretalx"), Ok(Some(Format::ScheduleJson)));
+        assert_eq!(Format::from_name("frab"), Ok(None));
+        assert!(Format::from_name("csv").is_err());
+        assert_eq!(
+            split_override(Path::new("pentabarf:fosdem.xml")),
+            Some((Some(Format::ScheduleXml), PathBuf::from("fosdem.xml")))
+        );
+        assert_eq!(split_override(Path::new("data/x.toml")), None);
+        assert_eq!(split_override(Path::new("csv:x")), None);
+        assert_eq!(split_override(Path::new("pyvideo:")), None);
+    }
 }

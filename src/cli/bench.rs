@@ -1,0 +1,240 @@
+//! `confbot bench`: load time, peak memory and command latency on whatever catalogue is
+//! loaded, with a query mix drawn from the catalogue itself (seeded), and a sweep of every
+//! topic, speaker and talk reply through Discord's limits.
+
+use std::time::{Duration, Instant};
+
+use super::DataArgs;
+use crate::catalogue::Catalogue;
+use crate::commands::{self, Context, Invocation};
+use crate::reply;
+
+pub fn run(data: &DataArgs, queries: usize, seed: u64) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    let catalogue = data.load()?;
+    let load = started.elapsed();
+    println!("catalogue: {}", catalogue.counts());
+    println!("load: {:.0} ms", ms(load));
+    println!(
+        "peak RSS after load: {}",
+        peak_rss().map_or("unknown".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0))
+    );
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mix = QueryMix::draw(&catalogue, &mut rng, queries);
+    println!("\n{:<16} {:>7} {:>10} {:>10} {:>10}", "command", "queries", "median", "p99", "max");
+    for (name, invocations) in
+        [("/speaker", &mix.speaker), ("/talk", &mix.talk), ("/search", &mix.search), ("/topic", &mix.topic)]
+    {
+        let mut times = Vec::with_capacity(invocations.len());
+        for inv in invocations {
+            let mut ctx = Context { catalogue: &catalogue, rng: &mut rng, last_insight: None };
+            let t = Instant::now();
+            let outcome = commands::run(&mut ctx, inv);
+            times.push(t.elapsed());
+            std::hint::black_box(outcome);
+        }
+        print_row(name, &mut times);
+    }
+    let mut all = Vec::with_capacity(mix.complete.len());
+    for kind in ["speaker", "talk", "topic"] {
+        let mut times = Vec::new();
+        for (command, option, partial) in mix.complete.iter().filter(|(c, _, _)| *c == kind) {
+            let t = Instant::now();
+            let choices = commands::complete(&catalogue, command, option, partial);
+            times.push(t.elapsed());
+            std::hint::black_box(choices);
+        }
+        print_row(&format!("complete {kind}"), &mut times);
+        all.extend(times);
+    }
+    print_row("autocomplete", &mut all);
+    println!("peak RSS: {}", peak_rss().map_or("unknown".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0)));
+    // After the peak RSS is read: building the indexes again takes memory of its own.
+    print_index_builds(&catalogue);
+    let (checked, broken) = sweep_limits(&catalogue, &mut rng);
+    println!("\nDiscord limits: {checked} replies checked, {} over a limit", broken.len());
+    for b in broken.iter().take(10) {
+        println!("  {b}");
+    }
+    Ok(if broken.is_empty() { 0 } else { 1 })
+}
+
+/// Invocations for each measured command, drawn from the catalogue.
+struct QueryMix {
+    speaker: Vec<Invocation>,
+    talk: Vec<Invocation>,
+    search: Vec<Invocation>,
+    topic: Vec<Invocation>,
+    complete: Vec<(&'static str, &'static str, String)>,
+}
+
+impl QueryMix {
+    /// What people type: full names, lowercase, one word of a name, a prefix, a typo; titles
+    /// whole or in part; title words for `/search`; every prefix length for autocomplete.
+    fn draw(c: &Catalogue, rng: &mut fastrand::Rng, n: usize) -> QueryMix {
+        let mut mix = QueryMix { speaker: vec![], talk: vec![], search: vec![], topic: vec![], complete: vec![] };
+        for _ in 0..n {
+            if !c.speakers.is_empty() {
+                let name = &c.speakers[rng.usize(..c.speakers.len())].name;
+                let query = noisy(name, rng);
+                mix.complete.push(("speaker", "name", prefix(&query, rng)));
+                mix.speaker.push(Invocation::new("speaker").with("name", query));
+            }
+            if !c.talks.is_empty() {
+                let title = &c.talks[rng.usize(..c.talks.len())].title;
+                let words: Vec<&str> = title.split_whitespace().collect();
+                let part = match rng.u8(..3) {
+                    0 => title.clone(),
+                    1 => title.to_lowercase(),
+                    _ => words[..words.len().min(3)].join(" "),
+                };
+                mix.complete.push(("talk", "title", prefix(&part, rng)));
+                mix.talk.push(Invocation::new("talk").with("title", part));
+                let long: Vec<&str> = words.iter().copied().filter(|w| w.chars().count() >= 4).collect();
+                if !long.is_empty() {
+                    mix.search.push(Invocation::new("search").with("query", long[rng.usize(..long.len())]));
+                }
+            }
+            if !c.topics.is_empty() {
+                let name = &c.topics[rng.usize(..c.topics.len())].name;
+                mix.complete.push(("topic", "name", prefix(name, rng)));
+                mix.topic.push(Invocation::new("topic").with("name", name.to_lowercase()));
+            }
+        }
+        mix
+    }
+}
+
+fn noisy(name: &str, rng: &mut fastrand::Rng) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match rng.u8(..5) {
+        0 => name.to_owned(),
+        1 => name.to_lowercase(),
+        2 => words.last().copied().unwrap_or(name).to_owned(),
+        3 => prefix(name, rng),
+        _ => {
+            let mut chars: Vec<char> = name.chars().collect();
+            if chars.len() > 3 {
+                let i = rng.usize(1..chars.len() - 1);
+                chars.swap(i, i + 1);
+            }
+            chars.into_iter().collect()
+        }
+    }
+}
+
+fn prefix(text: &str, rng: &mut fastrand::Rng) -> String {
+    let len = text.chars().count();
+    text.chars().take(rng.usize(1..=len.max(1))).collect()
+}
+
+fn print_row(name: &str, times: &mut [Duration]) {
+    if times.is_empty() {
+        println!("{name:<16} {:>7}", 0);
+        return;
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{name:<16} {:>7} {:>10} {:>10} {:>10}",
+        times.len(),
+        micros(at(0.5)),
+        micros(at(0.99)),
+        micros(times[times.len() - 1])
+    );
+}
+
+/// Every topic, speaker and talk reply (first and last page where paginated), plus `/topics`,
+/// `/about`, `/help` and autocomplete, checked against Discord's limits.
+fn sweep_limits(c: &Catalogue, rng: &mut fastrand::Rng) -> (usize, Vec<String>) {
+    let mut invocations = vec![Invocation::new("topics"), Invocation::new("about"), Invocation::new("help")];
+    for (kind, option, ids) in [
+        ("topic", "name", c.topics.iter().map(|t| t.id.as_str()).collect::<Vec<_>>()),
+        ("speaker", "name", c.speakers.iter().map(|s| s.id.as_str()).collect()),
+        ("talk", "title", c.talks.iter().map(|t| t.id.as_str()).collect()),
+    ] {
+        for id in ids {
+            invocations.push(Invocation::new(kind).with(option, id));
+            invocations.push(Invocation::new(kind).with(option, id).with("page", "999"));
+        }
+    }
+    for page in ["0", "999"] {
+        invocations.push(Invocation::new("topics").with("page", page));
+    }
+    let mut broken = Vec::new();
+    for inv in &invocations {
+        let mut ctx = Context { catalogue: c, rng, last_insight: None };
+        let message = reply::render(&commands::run(&mut ctx, inv).reply);
+        for v in reply::violations(&message) {
+            broken.push(format!("{inv:?}: {v}"));
+        }
+    }
+    let mut checked = invocations.len();
+    // Autocomplete is checked on a sample: every choice is cut by the same function.
+    for _ in 0..c.speakers.len().min(300) {
+        let speaker = &c.speakers[rng.usize(..c.speakers.len())];
+        for (command, option) in [("speaker", "name"), ("talk", "title")] {
+            checked += 1;
+            let choices = commands::complete(c, command, option, &speaker.name);
+            let bad = choices.len() > reply::limits::CHOICES
+                || choices.iter().any(|ch| {
+                    !(1..=reply::limits::CHOICE_NAME).contains(&reply::limits::len(&ch.name))
+                        || !(1..=reply::limits::CHOICE_VALUE).contains(&reply::limits::len(&ch.value))
+                });
+            if bad {
+                broken.push(format!("autocomplete {command} {option} {:?}", speaker.name));
+            }
+        }
+    }
+    (checked, broken)
+}
+
+/// How much of the load the search indexes take: each is built again and timed.
+fn print_index_builds(c: &Catalogue) {
+    use crate::search::{Document, KeywordIndex, SpeakerEntry, SpeakerIndex, TextIndex};
+    let time = |build: &dyn Fn()| {
+        let t = Instant::now();
+        build();
+        ms(t.elapsed())
+    };
+    let speakers = time(&|| {
+        let entries = c.speakers.iter().enumerate().map(|(ix, s)| SpeakerEntry {
+            ix,
+            name: &s.name,
+            aliases: &s.aliases,
+            weight: c.talks_of_speaker(ix).len() as u32,
+        });
+        std::hint::black_box(SpeakerIndex::build(entries));
+    });
+    let titles = time(&|| {
+        std::hint::black_box(TextIndex::build(c.talks.iter().map(|t| t.title.as_str())));
+    });
+    let keywords = time(&|| {
+        let docs = c.talks.iter().enumerate().map(|(ix, t)| Document {
+            title: &t.title,
+            body: t
+                .summary
+                .iter()
+                .map(String::as_str)
+                .chain(c.insights_of_talk(ix).iter().map(|&i| c.insights[i].text.as_str()))
+                .collect(),
+        });
+        std::hint::black_box(KeywordIndex::build(docs));
+    });
+    println!("of which index builds: speakers {speakers:.0} ms, titles {titles:.0} ms, keywords {keywords:.0} ms");
+}
+
+/// The process's peak resident set size in kB (Linux: VmHWM in /proc/self/status).
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}

@@ -1,0 +1,107 @@
+//! `confbot import FORMAT SOURCE -o FILE.toml`: converts an export into a catalogue file,
+//! checks that the catalogue loads, and prints the import's summary.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::catalogue::{self, schema::FileDoc};
+use crate::import::{self, Format};
+
+pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result<i32> {
+    let format = Format::from_name(format).map_err(anyhow::Error::msg)?;
+    let detected = format.or_else(|| import::detect(source));
+    let started = Instant::now();
+    let bar = (detected == Some(Format::Pyvideo) && std::io::stderr().is_terminal()).then(progress_bar);
+    let imported = import::import(format, source, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let kind = detected.map_or("schedule", Format::name);
+    let header = format!(
+        "# Imported by `confbot import` from {} ({kind}).\n# Edit freely: docs/catalogue.md describes every key.\n\n",
+        source.display()
+    );
+    let into_dir = output.is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));
+    let files: Vec<(String, FileDoc)> = if into_dir {
+        split_by_conference(imported.doc)
+    } else {
+        vec![(output.map_or_else(|| "<stdout>".to_owned(), |o| o.display().to_string()), imported.doc)]
+    };
+    let mut texts = Vec::with_capacity(files.len());
+    let mut reread = Vec::with_capacity(files.len());
+    for (name, doc) in &files {
+        let text = format!("{header}{}", catalogue::write::to_toml(doc).context("writing the catalogue as TOML")?);
+        // An importer bug must not leave files that `confbot check` rejects: read them back first.
+        reread.push((name.clone(), toml::from_str(&text).with_context(|| format!("reading back {name}"))?));
+        texts.push((name.clone(), text));
+    }
+    if let Err(e) = catalogue::from_documents(reread) {
+        eprint!("the imported catalogue does not load (a confbot bug; please report it):\n{e}");
+        return Ok(1);
+    }
+    let elapsed = started.elapsed();
+    let size: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    match output {
+        Some(path) if into_dir => {
+            std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
+            for (name, text) in &texts {
+                let file = path.join(name);
+                std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+            }
+            print!("{}", imported.report);
+            println!(
+                "wrote {} files into {} ({} KB) in {:.1} s",
+                texts.len(),
+                path.display(),
+                size / 1024,
+                elapsed.as_secs_f64()
+            );
+        }
+        Some(path) => {
+            std::fs::write(path, &texts[0].1).with_context(|| format!("writing {}", path.display()))?;
+            print!("{}", imported.report);
+            println!("wrote {} ({} KB) in {:.1} s", path.display(), size / 1024, elapsed.as_secs_f64());
+        }
+        None => {
+            print!("{}", texts[0].1);
+            eprint!("{}", imported.report);
+        }
+    }
+    Ok(0)
+}
+
+/// One file per conference (`<id>.toml`: the conference and its talks) and `_speakers.toml`
+/// with the topics and speakers they share. Ids never start with `_`, so names cannot clash.
+fn split_by_conference(doc: FileDoc) -> Vec<(String, FileDoc)> {
+    let mut files: Vec<(String, FileDoc)> = vec![(
+        "_speakers.toml".to_owned(),
+        FileDoc { topics: doc.topics, speakers: doc.speakers, ..FileDoc::default() },
+    )];
+    let mut by_id = std::collections::HashMap::new();
+    for c in doc.conferences {
+        let id = c.get_ref().id.get_ref().clone();
+        by_id.insert(id.clone(), files.len());
+        files.push((format!("{id}.toml"), FileDoc { conferences: vec![c], ..FileDoc::default() }));
+    }
+    for t in doc.talks {
+        let ix = t.get_ref().conference.as_ref().and_then(|c| by_id.get(c.get_ref()).copied()).unwrap_or(0);
+        files[ix].1.talks.push(t);
+    }
+    files
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template("{spinner} importing events {bar:40} {pos}/{len} {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}

@@ -1,0 +1,400 @@
+//! The document every importer fills: conferences, topics, people and talks as the export
+//! gives them, then finished into a [`FileDoc`] with stable ids and one speaker per person.
+//!
+//! Speaker identity: every spelling is tidied (NFC, single spaces) and keyed by
+//! [`search::fold`](crate::search::fold) — case, accents, punctuation and spacing dropped.
+//! Spellings with the same key are one person; spellings with different keys are never
+//! merged. The canonical name is the spelling used by most talks; ties go to a mixed-case
+//! spelling over an all-lowercase or all-capitals one, then to the one with more diacritics,
+//! then to the one met first. The other spellings become aliases.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use super::ids::IdSet;
+use super::links;
+use super::people::{self, Entry};
+use super::report::ImportReport;
+use super::text;
+use crate::catalogue::schema::{unspanned, ConferenceDoc, FileDoc, LinkDoc, SpeakerDoc, TalkDoc, TopicDoc};
+use crate::search::fold;
+
+/// A conference as an export describes it.
+#[derive(Debug, Clone, Default)]
+pub struct ConferenceInfo {
+    /// Preferred id (an acronym or folder name); the name is used when it has no letters.
+    pub id_hint: String,
+    pub name: String,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub place: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A talk as an export describes it, its people and topics already added to the draft.
+#[derive(Debug, Default)]
+pub struct TalkInfo {
+    /// The export's own id for the talk, to drop a talk listed twice.
+    pub source_key: Option<String>,
+    /// Preferred id (a slug the export gives); the title is tried next.
+    pub id_hint: Option<String>,
+    pub title: String,
+    /// The conference id [`Draft::conference`] returned.
+    pub conference: String,
+    pub speakers: Vec<PersonIx>,
+    /// Topic ids [`Draft::topic`] returned.
+    pub topics: Vec<String>,
+    pub recorded: Option<NaiveDate>,
+    /// Abstract, description…: become the summary, in this order.
+    pub texts: Vec<String>,
+    pub links: Vec<LinkDoc>,
+}
+
+/// A person of the draft, before their canonical spelling is chosen.
+pub type PersonIx = usize;
+
+#[derive(Debug, Default)]
+struct Person {
+    /// Each tidy spelling met and how many talks used it, in the order first met.
+    spellings: Vec<(String, usize)>,
+    bio: Option<String>,
+    url: Option<String>,
+}
+
+/// The longest speaker bio kept, in characters.
+const BIO_MAX: usize = 1000;
+
+/// A catalogue document under construction, with the report of what went into it.
+#[derive(Debug, Default)]
+pub struct Draft {
+    conferences: Vec<ConferenceDoc>,
+    conference_ids: IdSet,
+    topics: Vec<TopicDoc>,
+    topic_by_key: HashMap<String, String>,
+    topic_ids: IdSet,
+    people: Vec<Person>,
+    person_by_key: HashMap<String, PersonIx>,
+    talks: Vec<(TalkDoc, Vec<PersonIx>)>,
+    talk_ids: IdSet,
+    source_keys: HashSet<(String, String)>,
+    /// The first and last recording date of each conference's talks, by conference id.
+    recorded_span: HashMap<String, (NaiveDate, NaiveDate)>,
+    pub report: ImportReport,
+}
+
+impl Draft {
+    /// Adds a conference and returns its id.
+    pub fn conference(&mut self, info: ConferenceInfo) -> String {
+        let name = text::line(&info.name);
+        let name = if name.is_empty() { info.id_hint.clone() } else { name };
+        let id = self.conference_ids.claim(&[&info.id_hint, &name], "conference");
+        let (start, end) = match (info.start, info.end) {
+            (Some(s), Some(e)) if s > e => (Some(e), Some(s)),
+            other => other,
+        };
+        let url = info.url.as_deref().and_then(|u| links::absolute(u, None));
+        self.conferences.push(ConferenceDoc {
+            id: unspanned(id.clone()),
+            name: unspanned(if name.is_empty() { id.clone() } else { name }),
+            year: start.map(|d| d.year()),
+            start: start.map(|d| unspanned(toml_date(d))),
+            end: end.map(|d| unspanned(toml_date(d))),
+            place: info.place.map(|p| text::line(&p)).filter(|p| !p.is_empty()),
+            url: url.map(unspanned),
+            description: info.description.map(|d| text::paragraphs(&d).join("\n\n")).filter(|d| !d.is_empty()),
+        });
+        id
+    }
+
+    /// Sets a conference's address when it has none yet.
+    pub fn conference_url(&mut self, id: &str, url: &str) {
+        // The conference being read is nearly always the last one added.
+        if let Some(c) = self.conferences.iter_mut().rev().find(|c| c.id.get_ref() == id) {
+            if c.url.is_none() {
+                c.url = links::absolute(url, None).map(unspanned);
+            }
+        }
+    }
+
+    /// The id of the topic named `name`, added when new; `None` for a blank name. Names equal
+    /// after folding are one topic.
+    pub fn topic(&mut self, name: &str) -> Option<String> {
+        let name = text::line(name);
+        let key = fold(&name);
+        if key.is_empty() {
+            return None;
+        }
+        if let Some(id) = self.topic_by_key.get(&key) {
+            return Some(id.clone());
+        }
+        let id = self.topic_ids.claim(&[&name], "topic");
+        self.topics.push(TopicDoc { id: unspanned(id.clone()), name: unspanned(name), description: None });
+        self.topic_by_key.insert(key, id.clone());
+        Some(id)
+    }
+
+    /// The people a speaker entry names (see [`people::read`]), each spelling counted once
+    /// per call; placeholders and blanks are reported and give no one.
+    pub fn speakers(&mut self, raw: &str) -> Vec<PersonIx> {
+        match people::read(raw) {
+            Entry::Empty => {
+                self.report.skip("empty speaker name", "");
+                Vec::new()
+            }
+            Entry::Placeholder(name) => {
+                self.report.skip("speaker entry that names no one (placeholder)", name);
+                Vec::new()
+            }
+            Entry::People(names) => {
+                if names.len() > 1 {
+                    self.report.adjust("combined speaker entry split into people", raw);
+                }
+                names.into_iter().map(|n| self.person(n)).collect()
+            }
+        }
+    }
+
+    fn person(&mut self, name: String) -> PersonIx {
+        let key = fold(&name);
+        let ix = *self.person_by_key.entry(key).or_insert_with(|| {
+            self.people.push(Person::default());
+            self.people.len() - 1
+        });
+        let spellings = &mut self.people[ix].spellings;
+        match spellings.iter_mut().find(|(s, _)| *s == name) {
+            Some((_, n)) => *n += 1,
+            None => spellings.push((name, 1)),
+        }
+        ix
+    }
+
+    /// Gives a person a bio and an address, when they have none yet.
+    pub fn person_details(&mut self, ix: PersonIx, bio: Option<&str>, url: Option<&str>) {
+        let person = &mut self.people[ix];
+        if person.bio.is_none() {
+            let bio = bio.map(|b| text::paragraphs(b).join("\n\n")).filter(|b| !b.is_empty());
+            person.bio = bio.map(|b| crate::reply::limits::truncate(&b, BIO_MAX));
+        }
+        if person.url.is_none() {
+            person.url = url.and_then(|u| links::absolute(u, None));
+        }
+    }
+
+    /// Adds a talk; a talk with no title, or listed twice under the same source id, is
+    /// skipped and reported.
+    pub fn talk(&mut self, info: TalkInfo) {
+        let title = text::line(&info.title);
+        if title.is_empty() {
+            self.report.skip("talk without a title", info.source_key.unwrap_or_default());
+            return;
+        }
+        if let Some(key) = &info.source_key {
+            if !self.source_keys.insert((info.conference.clone(), key.clone())) {
+                self.report.skip("talk listed twice (same id)", title);
+                return;
+            }
+        }
+        let mut speakers = Vec::new();
+        for s in info.speakers {
+            if speakers.contains(&s) {
+                self.report.adjust("speaker listed twice in one talk (kept once)", &title);
+            } else {
+                speakers.push(s);
+            }
+        }
+        let mut topics: Vec<String> = Vec::new();
+        for t in info.topics {
+            if !topics.contains(&t) {
+                topics.push(t);
+            }
+        }
+        let texts: Vec<&str> = info.texts.iter().map(String::as_str).collect();
+        let (summary, cut) = text::summary(&texts);
+        if cut {
+            self.report.adjust("long description shortened to its first paragraphs", &title);
+        }
+        let mut links: Vec<LinkDoc> = Vec::new();
+        for l in info.links {
+            let url = l.url.as_ref().map(|u| u.get_ref().clone());
+            if !links.iter().any(|k| k.url.as_ref().map(|u| u.get_ref()) == url.as_ref()) {
+                links.push(l);
+            }
+        }
+        if let Some(day) = info.recorded {
+            let span = self.recorded_span.entry(info.conference.clone()).or_insert((day, day));
+            *span = (span.0.min(day), span.1.max(day));
+        }
+        let scoped = format!("{} {}", info.conference, info.id_hint.as_deref().unwrap_or(&title));
+        let hint = info.id_hint.as_deref().unwrap_or(&title);
+        let id = self.talk_ids.claim(&[hint, &scoped], "talk");
+        let doc = TalkDoc {
+            id: unspanned(id),
+            title: unspanned(title),
+            conference: Some(unspanned(info.conference)),
+            speakers: Vec::new(),
+            topics: topics.into_iter().map(unspanned).collect(),
+            recorded: info.recorded.map(|d| unspanned(toml_date(d))),
+            summary,
+            links: links.into_iter().map(unspanned).collect(),
+        };
+        self.talks.push((doc, speakers));
+    }
+
+    /// The finished document and report. Conferences without dates span their talks'
+    /// recording dates; each person gets a canonical name, aliases and an id.
+    pub fn finish(mut self) -> (FileDoc, ImportReport) {
+        self.date_conferences();
+        let mut speaker_ids = IdSet::default();
+        let mut speakers = Vec::with_capacity(self.people.len());
+        let mut ids = Vec::with_capacity(self.people.len());
+        let mut used = vec![false; self.people.len()];
+        for (_, people) in &self.talks {
+            for &p in people {
+                used[p] = true;
+            }
+        }
+        for (ix, person) in self.people.into_iter().enumerate() {
+            if !used[ix] {
+                ids.push(String::new());
+                continue;
+            }
+            let (name, aliases) = canonical(person.spellings);
+            if !aliases.is_empty() {
+                self.report
+                    .adjust("speaker spellings merged into one person", format!("{name} = {}", aliases.join(" = ")));
+            }
+            let id = speaker_ids.claim(&[&name], "speaker");
+            ids.push(id.clone());
+            speakers.push(unspanned(SpeakerDoc {
+                id: unspanned(id),
+                name: unspanned(name),
+                aliases: aliases.into_iter().map(unspanned).collect(),
+                bio: person.bio,
+                url: person.url.map(unspanned),
+            }));
+        }
+        let talks: Vec<_> = self
+            .talks
+            .into_iter()
+            .map(|(mut doc, people)| {
+                doc.speakers = people.iter().map(|&p| unspanned(ids[p].clone())).collect();
+                unspanned(doc)
+            })
+            .collect();
+        let mut report = self.report;
+        report.conferences = self.conferences.len();
+        report.topics = self.topics.len();
+        report.speakers = speakers.len();
+        report.talks = talks.len();
+        report.links = talks.iter().map(|t| t.get_ref().links.len()).sum();
+        let doc = FileDoc {
+            conferences: self.conferences.into_iter().map(unspanned).collect(),
+            topics: self.topics.into_iter().map(unspanned).collect(),
+            speakers,
+            talks,
+            insights: Vec::new(),
+        };
+        (doc, report)
+    }
+
+    fn date_conferences(&mut self) {
+        for c in &mut self.conferences {
+            if c.start.is_some() {
+                continue;
+            }
+            if let Some(&(first, last)) = self.recorded_span.get(c.id.get_ref()) {
+                c.start = Some(unspanned(toml_date(first)));
+                c.end = Some(unspanned(toml_date(last)));
+                c.year = Some(first.year());
+            }
+        }
+    }
+}
+
+/// The canonical spelling and the aliases, by the rule in this module's documentation.
+fn canonical(mut spellings: Vec<(String, usize)>) -> (String, Vec<String>) {
+    let cased = |s: &str| s.chars().any(char::is_uppercase) && s.chars().any(char::is_lowercase);
+    let marks = |s: &str| s.chars().filter(|c| !c.is_ascii()).count();
+    // A stable sort keeps the first-met order among full ties.
+    spellings.sort_by(|(a, na), (b, nb)| {
+        nb.cmp(na).then_with(|| cased(b).cmp(&cased(a))).then_with(|| marks(b).cmp(&marks(a)))
+    });
+    let mut names = spellings.into_iter().map(|(s, _)| s);
+    let name = names.next().unwrap_or_default();
+    (name, names.collect())
+}
+
+/// A TOML date from a calendar date.
+pub fn toml_date(d: NaiveDate) -> toml::value::Datetime {
+    toml::value::Datetime {
+        date: Some(toml::value::Date { year: d.year() as u16, month: d.month() as u8, day: d.day() as u8 }),
+        time: None,
+        offset: None,
+    }
+}
+
+/// The calendar date at the start of `text` ("2024-05-19", "2024-05-19T10:00:00+02:00").
+pub fn date_prefix(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim().get(..10)?, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_spelling_is_most_used_then_cased_then_accented() {
+        let s = |v: &[(&str, usize)]| v.iter().map(|(a, n)| (a.to_string(), *n)).collect::<Vec<_>>();
+        assert_eq!(canonical(s(&[("Gael Varoquaux", 1), ("Gaël Varoquaux", 1)])).0, "Gaël Varoquaux");
+        assert_eq!(canonical(s(&[("Gael Varoquaux", 3), ("Gaël Varoquaux", 1)])).0, "Gael Varoquaux");
+        assert_eq!(canonical(s(&[("jim fulton", 1), ("Jim Fulton", 1)])).0, "Jim Fulton");
+        assert_eq!(canonical(s(&[("JIm Fulton", 1), ("Jim Fulton", 1)])).0, "JIm Fulton", "full tie: first met");
+    }
+
+    #[test]
+    fn spellings_that_fold_alike_are_one_person_and_others_are_not() {
+        let mut d = Draft::default();
+        let conference = d.conference(ConferenceInfo { id_hint: "c".into(), name: "C".into(), ..Default::default() });
+        let talk = |d: &mut Draft, title: &str, who: &str| {
+            let speakers = d.speakers(who);
+            d.talk(TalkInfo { title: title.into(), conference: conference.clone(), speakers, ..Default::default() });
+        };
+        talk(&mut d, "One", "Gaël Varoquaux");
+        talk(&mut d, "Two", "Gae\u{308}l  Varoquaux");
+        talk(&mut d, "Three", "GAEL VAROQUAUX");
+        talk(&mut d, "Four", "Gael Varoquax");
+        talk(&mut d, "Five", "Various speakers");
+        let (doc, report) = d.finish();
+        let names: Vec<(&str, usize)> =
+            doc.speakers.iter().map(|s| (s.get_ref().name.get_ref().as_str(), s.get_ref().aliases.len())).collect();
+        assert_eq!(names, [("Gaël Varoquaux", 1), ("Gael Varoquax", 0)]);
+        assert_eq!(report.talks, 5);
+        assert_eq!(report.skipped("speaker entry that names no one (placeholder)"), 1);
+        assert_eq!(doc.talks[1].get_ref().speakers[0].get_ref(), "gael-varoquaux");
+    }
+
+    #[test]
+    fn duplicate_talks_and_speakers_are_reported() {
+        let mut d = Draft::default();
+        let conference = d.conference(ConferenceInfo { id_hint: "x".into(), ..Default::default() });
+        let ann = d.speakers("Ann Lee");
+        for _ in 0..2 {
+            d.talk(TalkInfo {
+                source_key: Some("7".into()),
+                title: "T".into(),
+                conference: conference.clone(),
+                speakers: [ann.clone(), ann.clone()].concat(),
+                ..Default::default()
+            });
+        }
+        d.talk(TalkInfo { title: "  ".into(), conference: conference.clone(), ..Default::default() });
+        let (doc, report) = d.finish();
+        assert_eq!(doc.talks.len(), 1);
+        assert_eq!(doc.talks[0].get_ref().speakers.len(), 1);
+        assert_eq!(report.skipped("talk listed twice (same id)"), 1);
+        assert_eq!(report.skipped("talk without a title"), 1);
+        assert_eq!(report.adjusted("speaker listed twice in one talk (kept once)"), 1);
+    }
+}

@@ -1,0 +1,76 @@
+//! frab `schedule.xml` and Pentabarf XML (FOSDEM): `<schedule>` with `<conference>` and
+//! `<day>/<room>/<event>`.
+//!
+//! Mapping: `<conference>` `acronym` (or title) → id, `title` → name, `start`/`end` → dates,
+//! `venue`/`city` → place; each `<event>` → a talk: `title`, `subtitle` + `abstract` +
+//! `description` (HTML in Pentabarf) → summary, the day's `date` → recorded, `track` → topic,
+//! `persons/person` → speakers, `links/link` and `attachments/attachment` → links (recordings,
+//! slides and code recognised from title and address; feedback forms left out).
+
+use super::draft::{date_prefix, ConferenceInfo, Draft, TalkInfo};
+use super::links;
+use super::xml::{self, Element};
+
+/// Imports the text of a schedule XML file; `Err` says why it is not one.
+pub fn import(draft: &mut Draft, text: &str, fallback_name: &str) -> Result<(), String> {
+    let root = xml::parse(text)?;
+    if root.name != "schedule" {
+        return Err(format!("the root element is <{}>, expected <schedule>", root.name));
+    }
+    let conf = root.child("conference").cloned().unwrap_or_default();
+    let name = conf.text_of("title").unwrap_or_else(|| fallback_name.to_owned());
+    let conference = draft.conference(ConferenceInfo {
+        id_hint: conf.text_of("acronym").unwrap_or_else(|| name.clone()),
+        name,
+        start: conf.text_of("start").as_deref().and_then(date_prefix),
+        end: conf.text_of("end").as_deref().and_then(date_prefix),
+        place: [conf.text_of("venue"), conf.text_of("city")].into_iter().flatten().reduce(|a, b| format!("{a}, {b}")),
+        url: conf.text_of("url").or_else(|| conf.text_of("base_url")),
+        description: None,
+    });
+    let days: Vec<&Element> = root.all("day").collect();
+    if days.is_empty() {
+        draft.report.skip("schedule without any day", "");
+    }
+    for day in days {
+        let date = day.attr("date").as_deref().and_then(date_prefix);
+        for event in day.all("room").flat_map(|r| r.all("event")) {
+            talk(draft, &conference, event, date);
+        }
+    }
+    Ok(())
+}
+
+fn talk(draft: &mut Draft, conference: &str, e: &Element, day: Option<chrono::NaiveDate>) {
+    let mut speakers = Vec::new();
+    for person in e.child("persons").into_iter().flat_map(|p| p.all("person")) {
+        speakers.extend(draft.speakers(&person.text));
+    }
+    let topics = e.text_of("track").and_then(|t| draft.topic(&t)).into_iter().collect();
+    let mut found = Vec::new();
+    let link_elements = e
+        .child("links")
+        .into_iter()
+        .flat_map(|l| l.all("link"))
+        .chain(e.child("attachments").into_iter().flat_map(|a| a.all("attachment")));
+    for l in link_elements {
+        let url = l.attr("href").unwrap_or_default();
+        let title = l.text.trim();
+        match links::titled((!title.is_empty()).then_some(title), &url) {
+            Some(link) => found.push(link),
+            None => draft.report.skip("link left out (feedback form or not an http(s) address)", url),
+        }
+    }
+    let texts = ["subtitle", "abstract", "description"].iter().filter_map(|k| e.text_of(k)).collect();
+    draft.talk(TalkInfo {
+        source_key: e.attr("guid").or_else(|| e.attr("id")),
+        id_hint: None,
+        title: e.text_of("title").unwrap_or_default(),
+        conference: conference.to_owned(),
+        speakers,
+        topics,
+        recorded: e.text_of("date").as_deref().and_then(date_prefix).or(day),
+        texts,
+        links: found,
+    });
+}

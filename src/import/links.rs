@@ -1,0 +1,134 @@
+//! Links from exports: recordings become public video links labelled by where they are
+//! hosted, slides and code are recognised, and addresses a catalogue would reject are left out.
+
+use crate::catalogue::schema::{unspanned, Availability, LinkDoc, LinkKind};
+
+/// A full address for what exports write: relative paths ("/system/…") joined to the
+/// schedule's `base`, bare host names ("www.example.org/x") given https. `None` when neither
+/// makes an http(s) address.
+pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
+    let url = url.trim();
+    let parsed = match url::Url::parse(url) {
+        // Written as the export gave it when it is already complete.
+        Ok(u) => return (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then(|| url.to_owned()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let host = url.split('/').next().unwrap_or_default();
+            if !url.starts_with('/') && host.contains('.') && !host.contains(char::is_whitespace) {
+                url::Url::parse(&format!("https://{url}")).ok()?
+            } else {
+                url::Url::parse(base?).ok()?.join(url).ok()?
+            }
+        }
+        Err(_) => return None,
+    };
+    (matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some()).then(|| parsed.to_string())
+}
+
+/// A public link, or `None` when `url` is not a full http(s) address (the report says so).
+pub fn link(kind: LinkKind, label: Option<String>, url: &str) -> Option<LinkDoc> {
+    let url = absolute(url, None)?;
+    Some(LinkDoc {
+        kind,
+        label: label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
+        availability: Availability::Public,
+        url: Some(unspanned(url)),
+    })
+}
+
+/// A recording, labelled by its host ("YouTube", "Vimeo"…) or, for a bare file, its format.
+/// `kind_hint` is what the export calls it (pyvideo's `type`), used when the host says nothing.
+pub fn video(url: &str, kind_hint: Option<&str>) -> Option<LinkDoc> {
+    link(LinkKind::Video, Some(video_label(url, kind_hint)), url)
+}
+
+fn video_label(url: &str, kind_hint: Option<&str>) -> String {
+    let host = url::Url::parse(url.trim()).ok().and_then(|u| u.host_str().map(str::to_lowercase)).unwrap_or_default();
+    let known = [
+        ("youtube.com", "YouTube"),
+        ("youtu.be", "YouTube"),
+        ("vimeo.com", "Vimeo"),
+        ("archive.org", "Internet Archive"),
+        ("media.ccc.de", "media.ccc.de"),
+        ("video.fosdem.org", "FOSDEM video"),
+    ];
+    if let Some((_, label)) = known.iter().find(|(h, _)| host == *h || host.ends_with(&format!(".{h}"))) {
+        return (*label).to_owned();
+    }
+    let extension = url.rsplit('/').next().and_then(|file| file.rsplit_once('.')).map(|(_, e)| e.to_uppercase());
+    match (kind_hint.map(str::trim).filter(|k| !k.is_empty()), extension) {
+        (Some("peertube"), _) => "PeerTube".to_owned(),
+        (_, Some(ext)) if ["MP4", "WEBM", "OGV", "MKV", "FLV", "MOV", "AVI"].contains(&ext.as_str()) => ext,
+        (Some(hint), _) => hint.to_owned(),
+        (None, _) if !host.is_empty() => host.trim_start_matches("www.").to_owned(),
+        _ => "Recording".to_owned(),
+    }
+}
+
+/// A link with a title as schedules give them: recordings, slides and code recognised from
+/// the title and address; feedback forms and the like left out (`None`).
+pub fn titled(title: Option<&str>, url: &str) -> Option<LinkDoc> {
+    let title = title.map(str::trim).unwrap_or_default();
+    let lower = format!("{} {}", title.to_lowercase(), url.to_lowercase());
+    if lower.contains("feedback") {
+        return None;
+    }
+    let is_file = |exts: &[&str]| exts.iter().any(|e| url.to_lowercase().ends_with(e));
+    let kind = if lower.contains("video") || lower.contains("recording") || is_file(&[".mp4", ".webm", ".ogv", ".mkv"])
+    {
+        return video(url, None).map(|mut l| {
+            if !title.is_empty() {
+                l.label = Some(title.to_owned());
+            }
+            l
+        });
+    } else if lower.contains("slide") || is_file(&[".pdf", ".ppt", ".pptx", ".odp", ".key"]) {
+        LinkKind::Slides
+    } else if lower.contains("github.com") || lower.contains("gitlab") || lower.contains("codeberg") {
+        LinkKind::Code
+    } else {
+        LinkKind::Reference
+    };
+    link(kind, Some(title.to_owned()), url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(l: Option<LinkDoc>) -> (LinkKind, String) {
+        let l = l.expect("a link");
+        (l.kind, l.label.unwrap_or_default())
+    }
+
+    #[test]
+    fn recordings_are_labelled_by_host_or_format() {
+        assert_eq!(label(video("https://www.youtube.com/watch?v=x", Some("youtube"))).1, "YouTube");
+        assert_eq!(label(video("https://archive.org/details/x", Some("archive.org"))).1, "Internet Archive");
+        assert_eq!(label(video("http://example.org/talk.mp4", Some("mp4"))).1, "MP4");
+        assert_eq!(label(video("https://tube.example/w/abc", Some("peertube"))).1, "PeerTube");
+        assert!(video("not a url", Some("youtube")).is_none());
+        assert!(video("ftp://example.org/x.mp4", None).is_none());
+    }
+
+    #[test]
+    fn titled_links_are_classified() {
+        assert_eq!(
+            label(titled(Some("Video recording (mp4)"), "https://video.fosdem.org/2021/x.mp4")),
+            (LinkKind::Video, "Video recording (mp4)".into())
+        );
+        assert_eq!(label(titled(Some("Slides"), "https://example.org/s")).0, LinkKind::Slides);
+        assert_eq!(label(titled(None, "https://github.com/a/b")).0, LinkKind::Code);
+        assert!(titled(Some("Submit feedback"), "https://submission.fosdem.org/feedback/1.php").is_none());
+        let url = |l: Option<LinkDoc>| l.and_then(|l| l.url).map(|u| u.into_inner());
+        assert_eq!(url(titled(None, "www.mr-beam.org")).as_deref(), Some("https://www.mr-beam.org/"));
+    }
+
+    #[test]
+    fn relative_addresses_are_joined_to_the_schedule() {
+        let base = Some("https://fahrplan.events.ccc.de/camp/2019/Fahrplan/");
+        assert_eq!(absolute("/system/a.pdf", base).as_deref(), Some("https://fahrplan.events.ccc.de/system/a.pdf"));
+        assert_eq!(absolute("/system/a.pdf", None), None);
+        assert_eq!(absolute("javascript:alert(1)", base), None);
+        assert_eq!(absolute("https://x.org/a", base).as_deref(), Some("https://x.org/a"));
+    }
+}

@@ -1,0 +1,84 @@
+//! The summary an import ends with: what was made, and what was left out or changed, and why.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How many times something happened, with the first few cases to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub count: usize,
+    pub examples: Vec<String>,
+}
+
+/// How many examples a tally keeps.
+const EXAMPLES: usize = 3;
+
+/// What an import produced and everything it skipped or adjusted, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub conferences: usize,
+    pub talks: usize,
+    pub speakers: usize,
+    pub topics: usize,
+    pub links: usize,
+    /// Left out, by reason (e.g. "talk listed in NO_PUBLISH.json").
+    pub skipped: BTreeMap<&'static str, Tally>,
+    /// Kept but changed, by reason (e.g. "speaker spellings merged into one person").
+    pub adjusted: BTreeMap<&'static str, Tally>,
+}
+
+impl ImportReport {
+    /// Notes that something was left out.
+    pub fn skip(&mut self, reason: &'static str, example: impl Into<String>) {
+        note(&mut self.skipped, reason, example.into());
+    }
+
+    /// Notes that something was kept but changed.
+    pub fn adjust(&mut self, reason: &'static str, example: impl Into<String>) {
+        note(&mut self.adjusted, reason, example.into());
+    }
+
+    /// The number of things skipped for `reason`.
+    pub fn skipped(&self, reason: &str) -> usize {
+        self.skipped.get(reason).map_or(0, |t| t.count)
+    }
+
+    /// The number of things adjusted for `reason`.
+    pub fn adjusted(&self, reason: &str) -> usize {
+        self.adjusted.get(reason).map_or(0, |t| t.count)
+    }
+}
+
+fn note(map: &mut BTreeMap<&'static str, Tally>, reason: &'static str, example: String) {
+    let tally = map.entry(reason).or_default();
+    tally.count += 1;
+    let example = crate::reply::limits::truncate(example.trim(), 70);
+    if tally.examples.len() < EXAMPLES && !example.is_empty() && !tally.examples.contains(&example) {
+        tally.examples.push(example);
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "imported {} conferences, {} talks, {} speakers, {} topics, {} links",
+            self.conferences, self.talks, self.speakers, self.topics, self.links
+        )?;
+        for (title, map) in [("skipped", &self.skipped), ("adjusted", &self.adjusted)] {
+            if map.is_empty() {
+                continue;
+            }
+            writeln!(f, "{title}:")?;
+            for (reason, tally) in map {
+                write!(f, "  {:>6}  {reason}", tally.count)?;
+                if !tally.examples.is_empty() {
+                    let shown: Vec<String> = tally.examples.iter().map(|e| format!("{e:?}")).collect();
+                    write!(f, " (e.g. {})", shown.join(", "))?;
+                }
+                writeln!(f)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,103 @@
+//! Sessionize "All data" JSON (`/api/v2/{id}/view/All`): `sessions`, `speakers`,
+//! `categories`, `rooms`.
+//!
+//! Sessionize exports carry no event name, so the conference is named after the file
+//! ("ddd-melbourne-2024_sessionize_all.json" → "ddd melbourne 2024"; edit it afterwards) and
+//! dated by its sessions. Each session → a talk: `title`, `description` → summary, `startsAt`
+//! → recorded, `speakers` (ids into `speakers`, with `fullName`, `bio` and the first link) →
+//! speakers, `recordingUrl` → a public video link. Category items become topics when their
+//! category is a kind of subject (its title says track, tag, topic, theme, subject or
+//! category); "Session format", "Level" and the like are not topics. Service sessions (breaks,
+//! lunch) are skipped.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::draft::{date_prefix, ConferenceInfo, Draft, PersonIx, TalkInfo};
+use super::json::{as_text, list, text};
+use super::links;
+
+/// Words in a category's title that make its items topics.
+const TOPIC_CATEGORIES: &[&str] = &["track", "tag", "topic", "theme", "subject", "categor"];
+
+/// Imports a parsed "All data" export; `Err` says why it is not one.
+pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), String> {
+    if !v.get("sessions").is_some_and(Value::is_array) {
+        return Err("no \"sessions\" list: not a Sessionize \"All data\" export".into());
+    }
+    let name = file_stem.trim_end_matches("_sessionize_all").trim_end_matches("_all").replace(['_', '-'], " ");
+    let sessions = list(v, "sessions");
+    let starts = || sessions.iter().filter_map(|s| text(s, "startsAt")).filter_map(|d| date_prefix(&d));
+    let conference = draft.conference(ConferenceInfo {
+        id_hint: file_stem.trim_end_matches("_sessionize_all").to_owned(),
+        name,
+        start: starts().min(),
+        end: starts().max(),
+        ..Default::default()
+    });
+    let mut topic_items: HashMap<String, String> = HashMap::new();
+    for category in list(v, "categories") {
+        let title = text(category, "title").unwrap_or_default();
+        let is_topic = TOPIC_CATEGORIES.iter().any(|w| title.to_lowercase().contains(w));
+        for item in list(category, "items") {
+            let (Some(id), Some(name)) = (text(item, "id"), text(item, "name")) else { continue };
+            if is_topic {
+                topic_items.insert(id, name);
+            } else {
+                draft.report.skip("category item that is not a subject (format, level…)", format!("{title}: {name}"));
+            }
+        }
+    }
+    let mut people: HashMap<String, Vec<PersonIx>> = HashMap::new();
+    for s in list(v, "speakers") {
+        let Some(id) = text(s, "id") else { continue };
+        let name = text(s, "fullName").unwrap_or_else(|| {
+            [text(s, "firstName"), text(s, "lastName")].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        });
+        let ixs = draft.speakers(&name);
+        let url = list(s, "links").iter().find_map(|l| text(l, "url"));
+        for &ix in &ixs {
+            draft.person_details(ix, text(s, "bio").as_deref(), url.as_deref());
+        }
+        people.insert(id, ixs);
+    }
+    for s in sessions {
+        let title = text(s, "title").unwrap_or_default();
+        if s.get("isServiceSession").and_then(Value::as_bool) == Some(true) {
+            draft.report.skip("service session (break, lunch…)", title);
+            continue;
+        }
+        let mut speakers = Vec::new();
+        for id in list(s, "speakers") {
+            // "All data" lists speaker ids; other Sessionize views embed {id, name}.
+            let key = as_text(id).or_else(|| text(id, "id")).unwrap_or_default();
+            match people.get(&key) {
+                Some(ixs) => speakers.extend(ixs.iter().copied()),
+                None => match text(id, "name") {
+                    Some(name) => speakers.extend(draft.speakers(&name)),
+                    None => draft.report.skip("session speaker id not in the speakers list", key),
+                },
+            }
+        }
+        let mut topics = Vec::new();
+        for item in list(s, "categoryItems") {
+            if let Some(name) = as_text(item).and_then(|i| topic_items.get(&i).cloned()) {
+                topics.extend(draft.topic(&name));
+            }
+        }
+        let links = text(s, "recordingUrl").and_then(|u| links::video(&u, None)).into_iter().collect();
+        draft.talk(TalkInfo {
+            source_key: text(s, "id"),
+            id_hint: None,
+            title,
+            conference: conference.clone(),
+            speakers,
+            topics,
+            recorded: text(s, "startsAt").as_deref().and_then(date_prefix),
+            texts: text(s, "description").into_iter().collect(),
+            links,
+        });
+    }
+    Ok(())
+}
