@@ -146,27 +146,43 @@ impl Catalogue {
             talks: index_ids(talks.iter().map(|t| &t.id)),
             insights: index_ids(insights.iter().map(|i| &i.id)),
         };
-        let speaker_index =
-            SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| crate::search::SpeakerEntry {
-                ix,
-                name: &s.name,
-                aliases: &s.aliases,
-                weight: talks_by_speaker[ix].len() as u32,
-            }));
-        let title_index = TextIndex::build(talks.iter().map(|t| t.title.as_str()));
-        let topic_index = TextIndex::build(topics.iter().map(|t| t.name.as_str()));
-        let conference_index = TextIndex::build(conferences.iter().map(|c| c.name.as_str()));
-        let keyword_index = crate::search::KeywordIndex::build(talks.iter().enumerate().map(|(ix, talk)| {
-            // Topic and speaker names count too: `/search query: typing` finds the talks of
-            // "Typing System" even when no summary says "typing".
-            let insights = insights_by_talk[ix].iter().map(|&i| insights[i].text.as_str());
-            let topics = talk.topics.iter().map(|&t| topics[t].name.as_str());
-            let speakers = talk.speakers.iter().map(|&s| speakers[s].name.as_str());
-            crate::search::Document {
-                title: &talk.title,
-                body: talk.summary.iter().map(String::as_str).chain(insights).chain(topics).chain(speakers).collect(),
-            }
-        }));
+        // The keyword index is the largest: build it on a second core while this one builds
+        // the others.
+        let (keyword_index, (speaker_index, title_index, topic_index, conference_index)) =
+            std::thread::scope(|scope| {
+                let keywords = scope.spawn(|| {
+                    crate::search::KeywordIndex::build(talks.iter().enumerate().map(|(ix, talk)| {
+                        // Topic and speaker names count too: `/search query: typing` finds the talks
+                        // of "Typing System" even when no summary says "typing".
+                        let insights = insights_by_talk[ix].iter().map(|&i| insights[i].text.as_str());
+                        let topics = talk.topics.iter().map(|&t| topics[t].name.as_str());
+                        let speakers = talk.speakers.iter().map(|&s| speakers[s].name.as_str());
+                        crate::search::Document {
+                            title: &talk.title,
+                            body: talk
+                                .summary
+                                .iter()
+                                .map(String::as_str)
+                                .chain(insights)
+                                .chain(topics)
+                                .chain(speakers)
+                                .collect(),
+                        }
+                    }))
+                });
+                let others = (
+                    SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| crate::search::SpeakerEntry {
+                        ix,
+                        name: &s.name,
+                        aliases: &s.aliases,
+                        weight: talks_by_speaker[ix].len() as u32,
+                    })),
+                    TextIndex::build(talks.iter().map(|t| t.title.as_str())),
+                    TextIndex::build(topics.iter().map(|t| t.name.as_str())),
+                    TextIndex::build(conferences.iter().map(|c| c.name.as_str())),
+                );
+                (keywords.join().expect("building the keyword index does not panic"), others)
+            });
         Catalogue {
             conferences,
             topics,

@@ -8,6 +8,14 @@ use unicode_normalization::UnicodeNormalization;
 /// Scripts other than Latin keep their letters (lowercased), so Cyrillic and Hangul names still
 /// match themselves.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        fold_ascii(text)
+    } else {
+        fold_unicode(text)
+    }
+}
+
+fn fold_unicode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.nfkd() {
@@ -30,6 +38,25 @@ pub fn fold(text: &str) -> String {
     // typed syllable is one character, for edit distances and prefixes alike.
     if out.chars().any(|c| ('\u{1100}'..='\u{11ff}').contains(&c)) {
         return out.nfc().collect();
+    }
+    out
+}
+
+/// [`fold`] for ASCII text, which needs no decomposition: most catalogue text is ASCII, and
+/// this path is several times faster than going through NFKD.
+fn fold_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else if b != b'\'' {
+            pending_space = true;
+        }
     }
     out
 }
@@ -82,9 +109,18 @@ mod tests {
             ("Pau Ruŀlan", "pau rullan"),
             ("Manuel de la Peña", "manuel de la pena"),
             ("", ""),
+            ("  Hello,  World's END-game  ", "hello worlds end game"),
         ];
         for (input, expected) in cases {
             assert_eq!(fold(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_path_agrees_with_the_unicode_path() {
+        let every: String = (0u8..128).map(char::from).collect();
+        for text in [every.as_str(), "  a--b  c'd  ", "X", "", "'", "12 Ab.cD"] {
+            assert_eq!(fold_ascii(text), fold_unicode(text), "{text:?}");
         }
     }
 }

@@ -1,100 +1,160 @@
-//! Approximate lookup over short texts (talk titles, topic names): exact, prefix, words in any
-//! order, then typo-tolerant word matching. Also the engine behind title autocomplete.
-
-use std::collections::HashMap;
+//! Approximate lookup over short texts (talk titles, topic and conference names): the typed
+//! words are matched against each text's words — exactly, as prefixes, or with a few typos —
+//! through a sorted vocabulary and an inverted index, so a lookup touches only the texts that
+//! share a word with the query. Also the engine behind title autocomplete.
 
 use super::normalise::fold;
+use super::vocab::{Vocabulary, WordId, WordMatches};
 
 /// An index over a list of short texts, answering with their positions in that list.
 #[derive(Default)]
 pub struct TextIndex {
-    folded: Vec<String>,
-    /// Each distinct word, with the texts that contain it.
-    words: HashMap<String, Vec<u32>>,
+    vocab: Vocabulary,
+    /// The words of each text, in order.
+    texts: Vec<Box<[WordId]>>,
+    /// `holders[starts[w]..starts[w + 1]]` are the texts holding word `w`. Word ids are sorted
+    /// words, so the texts of a whole prefix range are one slice too.
+    starts: Vec<u32>,
+    holders: Vec<u32>,
 }
 
 impl std::fmt::Debug for TextIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TextIndex({} texts)", self.folded.len())
+        write!(f, "TextIndex({} texts)", self.texts.len())
     }
 }
 
+/// Score of a text equal to the query, and of one that begins with it.
+const EQUAL: f64 = 1.0;
+const BEGINS: f64 = 0.95;
+
 impl TextIndex {
     pub fn build<'a>(texts: impl Iterator<Item = &'a str>) -> TextIndex {
-        let mut index = TextIndex::default();
-        for (ix, text) in texts.enumerate() {
-            let folded = fold(text);
-            for word in folded.split(' ').filter(|w| !w.is_empty()) {
-                let list = index.words.entry(word.to_owned()).or_default();
-                if list.last() != Some(&(ix as u32)) {
-                    list.push(ix as u32);
+        let folded: Vec<String> = texts.map(fold).collect();
+        let vocab = Vocabulary::build(folded.iter().flat_map(|t| t.split(' ')).filter(|w| !w.is_empty()).collect());
+        let texts: Vec<Box<[WordId]>> = folded
+            .iter()
+            .map(|t| t.split(' ').filter(|w| !w.is_empty()).filter_map(|w| vocab.id(w)).collect())
+            .collect();
+        let mut pairs: Vec<(WordId, u32)> = Vec::new();
+        for (ix, words) in texts.iter().enumerate() {
+            let start = pairs.len();
+            pairs.extend(words.iter().map(|&w| (w, ix as u32)));
+            pairs[start..].sort_unstable();
+            let mut kept = start;
+            for i in start..pairs.len() {
+                if i == start || pairs[i] != pairs[kept - 1] {
+                    pairs[kept] = pairs[i];
+                    kept += 1;
                 }
             }
-            index.folded.push(folded);
+            pairs.truncate(kept);
         }
-        index
+        pairs.sort_unstable();
+        let mut starts = Vec::with_capacity(vocab.len() + 1);
+        let mut holders = Vec::with_capacity(pairs.len());
+        for (word, text) in pairs {
+            while starts.len() <= word as usize {
+                starts.push(holders.len() as u32);
+            }
+            holders.push(text);
+        }
+        while starts.len() <= vocab.len() {
+            starts.push(holders.len() as u32);
+        }
+        TextIndex { vocab, texts, starts, holders }
     }
 
-    /// The best `limit` texts for `query`, with scores in 0..=1, best first; ties keep list order.
+    /// The best `limit` texts for `query`, with scores in 0..=1, best first; equal scores go
+    /// to the shorter text, then to list order.
     pub fn lookup(&self, query: &str, limit: usize) -> Vec<(usize, f64)> {
         let query = fold(query);
-        if query.is_empty() {
+        let typed: Vec<WordMatches> =
+            query.split(' ').filter(|w| !w.is_empty()).map(|w| self.vocab.matches(w)).collect();
+        if typed.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let words: Vec<&str> = query.split(' ').collect();
-        let mut scored: Vec<(usize, f64)> = self
-            .folded
-            .iter()
-            .enumerate()
-            .filter_map(|(ix, text)| literal_score(&query, &words, text).map(|s| (ix, s)))
-            .collect();
-        if scored.is_empty() {
-            scored = self.fuzzy(&words);
-        }
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut scored: Vec<(usize, f64)> =
+            self.candidates(&typed).into_iter().filter_map(|t| self.score(&typed, t).map(|s| (t, s))).collect();
+        scored.sort_by(|a, b| {
+            b.1.total_cmp(&a.1).then(self.texts[a.0].len().cmp(&self.texts[b.0].len())).then(a.0.cmp(&b.0))
+        });
         scored.truncate(limit);
         scored
     }
 
-    /// Texts whose words approximately cover the query's words (typos), via the vocabulary.
-    fn fuzzy(&self, words: &[&str]) -> Vec<(usize, f64)> {
-        let mut totals: HashMap<u32, f64> = HashMap::new();
-        for query_word in words {
-            let mut best: HashMap<u32, f64> = HashMap::new();
-            for (word, texts) in &self.words {
-                if word.len().abs_diff(query_word.len()) > 2 {
-                    continue;
-                }
-                let sim = strsim::normalized_damerau_levenshtein(query_word, word);
-                if sim >= 0.7 {
-                    for &t in texts {
-                        let slot = best.entry(t).or_default();
-                        *slot = slot.max(sim);
-                    }
-                }
-            }
-            for (t, sim) in best {
-                *totals.entry(t).or_default() += sim;
+    /// Texts reached by the typed words that reach the fewest texts (two of them, so one
+    /// mistyped word that happens to look like a rare word cannot hide the right text).
+    fn candidates(&self, typed: &[WordMatches]) -> Vec<usize> {
+        let mut reaches: Vec<(usize, Vec<&[u32]>)> = typed
+            .iter()
+            .map(|m| {
+                let mut slices = vec![self.holders_of(m.prefix.start, m.prefix.end)];
+                slices.extend(m.typos.iter().map(|&(w, _)| self.holders_of(w, w + 1)));
+                (slices.iter().map(|s| s.len()).sum(), slices)
+            })
+            .filter(|(cost, _)| *cost > 0)
+            .collect();
+        reaches.sort_by_key(|(cost, _)| *cost);
+        let mut found: Vec<usize> = reaches
+            .iter()
+            .take(2)
+            .flat_map(|(_, slices)| slices.iter().flat_map(|s| s.iter().map(|&t| t as usize)))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    fn holders_of(&self, from: WordId, to: WordId) -> &[u32] {
+        &self.holders[self.starts[from as usize] as usize..self.starts[to as usize] as usize]
+    }
+
+    /// How well text `t` fits: equal, begins with the query, or shares enough of its words.
+    fn score(&self, typed: &[WordMatches], t: usize) -> Option<f64> {
+        let words = &self.texts[t];
+        let in_order = typed.len() <= words.len()
+            && typed
+                .iter()
+                .zip(words.iter())
+                .enumerate()
+                .all(|(i, (m, &w))| m.exact == Some(w) || (i + 1 == typed.len() && m.prefix.contains(&w)));
+        if in_order {
+            let equal = typed.len() == words.len() && typed.iter().zip(words.iter()).all(|(m, &w)| m.exact == Some(w));
+            return Some(if equal { EQUAL } else { BEGINS });
+        }
+        let mut covered = vec![false; words.len()];
+        let mut total = 0.0;
+        for m in typed {
+            let best = words
+                .iter()
+                .enumerate()
+                .map(|(j, &w)| (j, similarity(m, w)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .filter(|(_, s)| *s > 0.0);
+            if let Some((j, s)) = best {
+                covered[j] = true;
+                total += s;
             }
         }
-        let n = words.len() as f64;
-        totals.into_iter().map(|(t, total)| (t as usize, 0.7 * total / n)).filter(|(_, s)| *s >= 0.45).collect()
+        let matched = total / typed.len() as f64;
+        let coverage = covered.iter().filter(|c| **c).count() as f64 / words.len().max(1) as f64;
+        (matched >= 0.5).then_some(0.5 + 0.35 * matched + 0.1 * coverage)
     }
 }
 
-/// Scores a text that literally contains the query, or every query word as a word prefix.
-fn literal_score(query: &str, words: &[&str], text: &str) -> Option<f64> {
-    if text == query {
-        return Some(1.0);
+/// How well one typed word fits one word of a text.
+fn similarity(typed: &WordMatches, word: WordId) -> f64 {
+    if typed.exact == Some(word) {
+        1.0
+    } else if typed.prefix.contains(&word) {
+        0.9
+    } else {
+        match typed.typos.binary_search_by_key(&word, |&(w, _)| w) {
+            Ok(i) => 0.9 - 0.1 * f64::from(typed.typos[i].1),
+            Err(_) => 0.0,
+        }
     }
-    if text.starts_with(query) {
-        return Some(0.95);
-    }
-    if text.contains(query) {
-        return Some(0.9);
-    }
-    let found = words.iter().filter(|q| text.split(' ').any(|w| w.starts_with(*q))).count();
-    (found == words.len()).then(|| 0.75 + 0.1 * (query.len() as f64 / text.len().max(1) as f64))
 }
 
 #[cfg(test)]
@@ -103,14 +163,20 @@ mod tests {
 
     #[test]
     fn finds_titles_by_prefix_words_and_typos() {
-        let titles = ["The Design of Everyday APIs", "Profiling at the speed of light", "Keynote"];
+        let titles = ["The Design of Everyday APIs", "Profiling at the speed of light", "Keynote", "Keynote"];
         let idx = TextIndex::build(titles.iter().copied());
         let first = |q: &str| idx.lookup(q, 3).first().map(|r| r.0);
         assert_eq!(first("the design"), Some(0));
         assert_eq!(first("everyday apis"), Some(0));
         assert_eq!(first("apis design"), Some(0));
         assert_eq!(first("profilng speed"), Some(1));
-        assert_eq!(first("keynote"), Some(2));
+        assert_eq!(first("speed of li"), Some(1));
+        assert_eq!(first("prof"), Some(1));
         assert_eq!(first("zzzz"), None);
+        assert_eq!(first(""), None);
+        let keynotes = idx.lookup("keynote", 5);
+        assert_eq!(keynotes, vec![(2, 1.0), (3, 1.0)], "equal titles tie, for the caller to offer both");
+        assert_eq!(idx.lookup("the design of everyday apis", 1)[0].1, 1.0);
+        assert_eq!(idx.lookup("the design of", 1)[0].1, BEGINS);
     }
 }
