@@ -428,6 +428,10 @@ fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
     if !problems.is_empty() {
         return Err(LoadError { problems });
     }
+    // The parsed documents are no longer needed: free them before the indexes are built, so
+    // the two never weigh on memory at once.
+    drop((conf_ids, topic_ids, speaker_ids, talk_ids, insight_ids));
+    drop(files);
     Ok(Catalogue::assemble(conferences, topics, speakers, talks, insights))
 }
 

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::normalise::fold;
 
 /// The text of one talk as search sees it.
@@ -31,6 +33,9 @@ impl std::fmt::Debug for KeywordIndex {
 const TITLE_WEIGHT: u16 = 3;
 const BODY_WEIGHT: u16 = 1;
 
+/// The id interned stop words get.
+const STOP: u32 = u32::MAX;
+
 /// Words too common to rank by.
 const STOP_WORDS: &[&str] =
     &["a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "is", "it", "by", "at", "or"];
@@ -40,9 +45,10 @@ impl KeywordIndex {
     /// however many talks hold it: the whole pyvideo archive's 8 MB of text builds in tens of
     /// milliseconds.
     pub fn build<'a>(docs: impl Iterator<Item = Document<'a>>) -> KeywordIndex {
-        let mut ids: HashMap<Box<str>, u32> = HashMap::new();
-        let mut triples: Vec<(u32, u32, u16)> = Vec::new(); // (word, doc, weight)
+        let mut ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut pairs: Vec<(u32, u32, u16)> = Vec::new(); // (word, doc, weight), docs ascending
         let mut docs_seen = 0;
+        let mut stops = 0u32;
         let mut words_of_doc: Vec<(u32, u16)> = Vec::new();
         for (doc, document) in docs.enumerate() {
             docs_seen = doc + 1;
@@ -50,41 +56,48 @@ impl KeywordIndex {
             let texts =
                 std::iter::once((document.title, TITLE_WEIGHT)).chain(document.body.iter().map(|b| (*b, BODY_WEIGHT)));
             for (text, weight) in texts {
-                for word in fold(text).split(' ').filter(|w| !w.is_empty() && !STOP_WORDS.contains(w)) {
-                    let next = ids.len() as u32;
+                for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
+                    // Stop words are interned too, as STOP, so each occurrence costs one lookup.
                     let id = match ids.get(word) {
                         Some(&id) => id,
-                        None => *ids.entry(Box::from(word)).or_insert(next),
+                        None => {
+                            let id = if STOP_WORDS.contains(&word) { STOP } else { ids.len() as u32 - stops };
+                            stops += u32::from(id == STOP);
+                            ids.insert(Box::from(word), id);
+                            id
+                        }
                     };
-                    words_of_doc.push((id, weight));
+                    if id != STOP {
+                        words_of_doc.push((id, weight));
+                    }
                 }
             }
             // One posting per word and talk, with the best weight it has there.
             words_of_doc.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
             words_of_doc.dedup_by_key(|p| p.0);
-            triples.extend(words_of_doc.iter().map(|&(word, weight)| (word, doc as u32, weight)));
+            pairs.extend(words_of_doc.iter().map(|&(word, weight)| (word, doc as u32, weight)));
         }
-        // Renumber words in sorted order, then lay the postings out word by word.
-        let mut words: Vec<(Box<str>, u32)> = ids.into_iter().collect();
+        // Renumber words in sorted order, then lay the postings out word by word with a counting
+        // sort, which keeps each word's talks in ascending order.
+        let mut words: Vec<(Box<str>, u32)> = ids.into_iter().filter(|&(_, id)| id != STOP).collect();
         words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut rank = vec![0u32; words.len()];
         for (sorted, (_, id)) in words.iter().enumerate() {
             rank[*id as usize] = sorted as u32;
         }
-        for t in &mut triples {
-            t.0 = rank[t.0 as usize];
+        let mut starts = vec![0u32; words.len() + 1];
+        for p in &pairs {
+            starts[rank[p.0 as usize] as usize + 1] += 1;
         }
-        triples.sort_unstable();
-        let mut starts = Vec::with_capacity(words.len() + 1);
-        let mut postings = Vec::with_capacity(triples.len());
-        for (word, doc, weight) in triples {
-            while starts.len() <= word as usize {
-                starts.push(postings.len() as u32);
-            }
-            postings.push((doc, weight));
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
         }
-        while starts.len() <= words.len() {
-            starts.push(postings.len() as u32);
+        let mut next = starts.clone();
+        let mut postings = vec![(0u32, 0u16); pairs.len()];
+        for (word, doc, weight) in pairs {
+            let slot = &mut next[rank[word as usize] as usize];
+            postings[*slot as usize] = (doc, weight);
+            *slot += 1;
         }
         KeywordIndex { words: words.into_iter().map(|(w, _)| w).collect(), starts, postings, docs: docs_seen }
     }

@@ -1,7 +1,7 @@
 //! Folding text to a comparable form: Unicode NFKD, accents and case dropped, letters that
 //! do not decompose (ł, ø, ß, æ…) spelled out, punctuation and hyphens turned into spaces.
 
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
 /// Folds `text` for comparison: `"  Łukasz  LANGA-Smith "` → `"lukasz langa smith"`.
@@ -18,9 +18,9 @@ pub fn fold(text: &str) -> String {
 fn fold_unicode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.nfkd() {
+    let mut take = |c: char| {
         if is_combining_mark(c) {
-            continue;
+            return;
         }
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
@@ -32,6 +32,15 @@ fn fold_unicode(text: &str) -> String {
             // O'Brien and O’Brien are one name, and so is OBrien; Catalan l·l is ll.
         } else {
             pending_space = true;
+        }
+    };
+    // Decomposing char by char gives NFKD but for the order of combining marks, which are
+    // dropped anyway — and lets the ASCII that dominates even non-ASCII text skip the tables.
+    for c in text.chars() {
+        if c.is_ascii() {
+            take(c);
+        } else {
+            decompose_compatible(c, &mut take);
         }
     }
     // NFKD splits each Hangul syllable into two or three jamo; put them back together so one

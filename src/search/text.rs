@@ -123,22 +123,25 @@ impl TextIndex {
             let equal = typed.len() == words.len() && typed.iter().zip(words.iter()).all(|(m, &w)| m.exact == Some(w));
             return Some(if equal { EQUAL } else { BEGINS });
         }
-        let mut covered = vec![false; words.len()];
+        // Which of the text's words were matched, as bits: no allocation per candidate (words
+        // past the 64th are matched but not counted in the coverage).
+        let mut covered = 0u64;
         let mut total = 0.0;
         for m in typed {
-            let best = words
-                .iter()
-                .enumerate()
-                .map(|(j, &w)| (j, similarity(m, w)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .filter(|(_, s)| *s > 0.0);
-            if let Some((j, s)) = best {
-                covered[j] = true;
-                total += s;
+            let mut best = (0, 0.0);
+            for (j, &w) in words.iter().enumerate() {
+                let s = similarity(m, w);
+                if s > best.1 {
+                    best = (j, s);
+                }
+            }
+            if best.1 > 0.0 {
+                covered |= 1u64.checked_shl(best.0 as u32).unwrap_or(0);
+                total += best.1;
             }
         }
         let matched = total / typed.len() as f64;
-        let coverage = covered.iter().filter(|c| **c).count() as f64 / words.len().max(1) as f64;
+        let coverage = f64::from(covered.count_ones()) / words.len().clamp(1, 64) as f64;
         (matched >= 0.5).then_some(0.5 + 0.35 * matched + 0.1 * coverage)
     }
 }
