@@ -38,17 +38,10 @@ impl TextIndex {
             .collect();
         let mut pairs: Vec<(WordId, u32)> = Vec::new();
         for (ix, words) in texts.iter().enumerate() {
-            let start = pairs.len();
-            pairs.extend(words.iter().map(|&w| (w, ix as u32)));
-            pairs[start..].sort_unstable();
-            let mut kept = start;
-            for i in start..pairs.len() {
-                if i == start || pairs[i] != pairs[kept - 1] {
-                    pairs[kept] = pairs[i];
-                    kept += 1;
-                }
-            }
-            pairs.truncate(kept);
+            let mut distinct = words.to_vec();
+            distinct.sort_unstable();
+            distinct.dedup();
+            pairs.extend(distinct.into_iter().map(|w| (w, ix as u32)));
         }
         pairs.sort_unstable();
         let mut starts = Vec::with_capacity(vocab.len() + 1);
