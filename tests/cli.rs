@@ -72,7 +72,7 @@ fn complete_prints_choices_as_json() {
     let (code, out, _) = confbot(&["complete", "speaker", "name", "wil"], None);
     assert_eq!(code, 0);
     let choices: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(choices[0], serde_json::json!({"name": "Simon Willison", "value": "simon-willison"}));
+    assert_eq!(choices[0], serde_json::json!({"name": "Simon Willison", "value": "id:simon-willison"}));
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn every_seed_talk_is_found_by_title_and_by_speaker() {
             let text = serde_json::to_string(&reply::render(&found.reply)).unwrap();
             assert!(text.contains(&talk.title.replace('"', "\\\"")), "{name}'s card lists {}", talk.title);
         }
-        let by_id = run(&c, &Invocation::new("talk").with("title", &talk.id));
+        let by_id = run(&c, &Invocation::new("talk").with("title", format!("id:{}", talk.id)));
         assert_eq!(by_id.resolved["talk"]["title"], c.talks[ix].title.as_str());
     }
 }
@@ -177,16 +177,17 @@ fn no_command_breaks_discord_limits_on_any_input() {
             Invocation::new("insight"),
         ];
         for t in &c.talks {
+            invocations.push(Invocation::new("talk").with("title", format!("id:{}", t.id)));
             invocations.push(Invocation::new("talk").with("title", &t.id));
             invocations.push(Invocation::new("talk").with("title", &t.title));
         }
         for s in &c.speakers {
-            invocations.push(Invocation::new("speaker").with("name", &s.id));
+            invocations.push(Invocation::new("speaker").with("name", format!("id:{}", s.id)));
             invocations.push(Invocation::new("speaker").with("name", &s.name).with("page", "3"));
         }
         for t in &c.topics {
             for page in ["0", "1", "999", "-1", "x"] {
-                invocations.push(Invocation::new("topic").with("name", &t.id).with("page", page));
+                invocations.push(Invocation::new("topic").with("name", format!("id:{}", t.id)).with("page", page));
             }
         }
         // Every option of every command with every hostile value.
@@ -249,6 +250,23 @@ fn autocomplete_ranks_and_bounds_choices() {
     assert!(names("talk", "title", "profil")[0].starts_with("Profiling at the speed of light"));
     assert_eq!(complete(&c, "speaker", "name", "").len(), 11);
     let choice = &complete(&c, "talk", "title", "rewind")[0];
-    assert_eq!(choice.value, "rewind-python-time-travel-debugger", "values are ids the command resolves exactly");
+    assert_eq!(choice.value, "id:rewind-python-time-travel-debugger", "values are ids the command resolves exactly");
     assert!(complete(&c, "help", "nothing", "x").is_empty());
+}
+
+#[test]
+fn a_typed_word_never_lands_on_an_entry_whose_id_it_happens_to_be() {
+    let text = "[[conferences]]\nid = \"c\"\nname = \"C\"\n\
+        [[speakers]]\nid = \"ann\"\nname = \"Ann Example\"\n[[speakers]]\nid = \"bob\"\nname = \"Bob Example\"\n\
+        [[talks]]\nid = \"keynote\"\ntitle = \"Keynote\"\nspeakers = [\"ann\"]\n\
+        [[talks]]\nid = \"keynote-2\"\ntitle = \"Keynote\"\nspeakers = [\"bob\"]\n";
+    let c = parse_str("keynotes.toml", text).unwrap();
+    let typed = ask(&c, "/talk title: keynote");
+    assert!(!typed.ok, "two talks are titled Keynote: the user is asked which");
+    assert_eq!(typed.resolved["suggestions"].as_array().unwrap().len(), 2);
+    let picked = run(&c, &Invocation::new("talk").with("title", "id:keynote-2"));
+    assert_eq!(picked.resolved["talk"]["speakers"], serde_json::json!(["Bob Example"]));
+    let bare = ask(&c, "/speaker name: bob");
+    assert_eq!(bare.resolved["speaker"], "Bob Example");
+    assert!(!run(&c, &Invocation::new("talk").with("title", "id:nope")).ok, "a stale id finds nothing");
 }

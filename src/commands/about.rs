@@ -1,5 +1,6 @@
 //! `/about`: what confbot knows.
 
+use chrono::Datelike;
 use serde_json::json;
 
 use super::Outcome;
@@ -20,8 +21,16 @@ pub fn run(c: &Catalogue) -> Outcome {
             if let Some(place) = &conf.place {
                 line.push_str(&format!(" — {place}"));
             }
-            if let (Some(start), Some(end)) = (conf.start, conf.end) {
-                line.push_str(&format!(", {} – {}", start.format("%-d %b"), end.format("%-d %b %Y")));
+            match (conf.start, conf.end) {
+                (Some(start), Some(end)) if start == end => line.push_str(&format!(", {}", start.format("%-d %b %Y"))),
+                (Some(start), Some(end)) if start.year() == end.year() => {
+                    line.push_str(&format!(", {} – {}", start.format("%-d %b"), end.format("%-d %b %Y")))
+                }
+                (Some(start), Some(end)) => {
+                    line.push_str(&format!(", {} – {}", start.format("%-d %b %Y"), end.format("%-d %b %Y")))
+                }
+                (Some(day), None) | (None, Some(day)) => line.push_str(&format!(", {}", day.format("%-d %b %Y"))),
+                (None, None) => {}
             }
             line
         })

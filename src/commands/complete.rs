@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::resolve::id_value;
 use crate::catalogue::Catalogue;
 use crate::reply::limits;
 
@@ -24,7 +25,7 @@ pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Ve
             } else {
                 c.speaker_index.lookup(partial, n).matches.iter().map(|m| m.ix).collect()
             };
-            ixs.into_iter().map(|s| choice(&c.speakers[s].name, &c.speakers[s].id)).collect()
+            ixs.into_iter().map(|s| choice(&c.speakers[s].name, &id_value(&c.speakers[s].id))).collect()
         }
         ("talk", "title") => {
             let ixs: Vec<usize> = if partial.is_empty() {
@@ -40,7 +41,7 @@ pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Ve
                     } else {
                         format!("{} — {speakers}", c.talks[t].title)
                     };
-                    choice(&name, &c.talks[t].id)
+                    choice(&name, &id_value(&c.talks[t].id))
                 })
                 .collect()
         }
@@ -50,7 +51,7 @@ pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Ve
             } else {
                 c.topic_index.lookup(partial, n).into_iter().map(|(t, _)| t).collect()
             };
-            ixs.into_iter().map(|t| choice(&c.topics[t].name, &c.topics[t].id)).collect()
+            ixs.into_iter().map(|t| choice(&c.topics[t].name, &id_value(&c.topics[t].id))).collect()
         }
         (_, "conference") => {
             let ixs: Vec<usize> = if partial.is_empty() {
@@ -58,7 +59,7 @@ pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Ve
             } else {
                 c.conference_index.lookup(partial, n).into_iter().map(|(t, _)| t).collect()
             };
-            ixs.into_iter().map(|i| choice(&c.conferences[i].name, &c.conferences[i].id)).collect()
+            ixs.into_iter().map(|i| choice(&c.conferences[i].name, &id_value(&c.conferences[i].id))).collect()
         }
         ("daily", "timezone") => {
             crate::daily::schedule::zone_choices(partial, n).into_iter().map(|name| choice(name, name)).collect()
@@ -77,8 +78,8 @@ fn top_by(len: usize, n: usize, key: impl Fn(usize) -> usize) -> Vec<usize> {
     all
 }
 
-/// A choice within Discord's 1–100 characters for both name and value. Ids are at most 64
-/// characters (checked when loading), so values always fit.
+/// A choice within Discord's 1–100 characters for both name and value. Entities send their
+/// marked id (`id:` and at most 64 characters, checked when loading), so values always fit.
 fn choice(name: &str, value: &str) -> Choice {
     let name = limits::truncate(name.trim(), limits::CHOICE_NAME);
     Choice {

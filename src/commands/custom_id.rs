@@ -5,6 +5,7 @@
 //! query of `/search` comes last so it may contain anything. At most 100 characters: the
 //! query is cut to fit.
 
+use super::resolve::id_value;
 use super::Invocation;
 use crate::reply::limits;
 
@@ -64,12 +65,17 @@ pub fn decode(custom_id: &str) -> Result<Invocation, StaleButton> {
             Err(StaleButton::Foreign)
         }
     };
-    let optional = |inv: Invocation, key: &str, value: &str| if value.is_empty() { inv } else { inv.with(key, value) };
+    // Every field but the search query is a catalogue id.
+    let optional = |inv: Invocation, key: &str, id: &str| if id.is_empty() { inv } else { inv.with(key, id_value(id)) };
     let page = |p: &str| p.parse::<usize>().map(|p| p.to_string()).map_err(|_| StaleButton::Foreign);
     Ok(match command {
         "topic" => {
             let f = fields(3)?;
-            optional(Invocation::new("topic").with("name", f[2]).with("page", page(f[0])?), "conference", f[1])
+            optional(
+                Invocation::new("topic").with("name", id_value(f[2])).with("page", page(f[0])?),
+                "conference",
+                f[1],
+            )
         }
         "topics" => {
             let f = fields(2)?;
@@ -77,9 +83,9 @@ pub fn decode(custom_id: &str) -> Result<Invocation, StaleButton> {
         }
         "speaker" => {
             let f = fields(2)?;
-            Invocation::new("speaker").with("name", f[1]).with("page", page(f[0])?)
+            Invocation::new("speaker").with("name", id_value(f[1])).with("page", page(f[0])?)
         }
-        "talk" => Invocation::new("talk").with("title", args),
+        "talk" => Invocation::new("talk").with("title", id_value(args)),
         "insight" => {
             let f = fields(3)?;
             let inv = optional(Invocation::new("insight"), "topic", f[0]);
@@ -101,14 +107,17 @@ mod tests {
     #[test]
     fn round_trips() {
         let cases = [
-            (topic_page("ai", None, 2), Invocation::new("topic").with("name", "ai").with("page", "2")),
+            (topic_page("ai", None, 2), Invocation::new("topic").with("name", "id:ai").with("page", "2")),
             (
                 topics_page(Some("pycon-us-2024"), 1),
-                Invocation::new("topics").with("page", "1").with("conference", "pycon-us-2024"),
+                Invocation::new("topics").with("page", "1").with("conference", "id:pycon-us-2024"),
             ),
-            (speaker("simon-willison", 0), Invocation::new("speaker").with("name", "simon-willison").with("page", "0")),
-            (talk("keynote-simon-willison"), Invocation::new("talk").with("title", "keynote-simon-willison")),
-            (insight(Some("ai"), None, None), Invocation::new("insight").with("topic", "ai")),
+            (
+                speaker("simon-willison", 0),
+                Invocation::new("speaker").with("name", "id:simon-willison").with("page", "0"),
+            ),
+            (talk("keynote-simon-willison"), Invocation::new("talk").with("title", "id:keynote-simon-willison")),
+            (insight(Some("ai"), None, None), Invocation::new("insight").with("topic", "id:ai")),
             (search_page("a:b c", None, 3), Invocation::new("search").with("query", "a:b c").with("page", "3")),
         ];
         for (id, expected) in cases {

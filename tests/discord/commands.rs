@@ -130,11 +130,11 @@ async fn every_command_is_answered_within_the_window() {
 async fn autocomplete_offers_at_most_25_choices_in_time() {
     let bot = Bot::guild().await;
     for (command, option, partial, first) in [
-        ("speaker", "name", "sim", Some("simon-willison")),
+        ("speaker", "name", "sim", Some("id:simon-willison")),
         ("talk", "title", "", None),
         ("topic", "name", "a", None),
         ("insight", "speaker", "", None),
-        ("topics", "conference", "pycon", Some("pycon-us-2024")),
+        ("topics", "conference", "pycon", Some("id:pycon-us-2024")),
     ] {
         let id = payloads::snowflake();
         let answer = bot.interact(payloads::autocomplete(id, &token(id), command, option, partial)).await;
