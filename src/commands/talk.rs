@@ -28,10 +28,19 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
             let lines: Vec<String> = options.iter().take(5).map(|&t| format!("• {}", super::talk_line(c, t))).collect();
             reply.embeds[0].description =
                 Some(format!("{}\n\nPick one below, or type more of the title.", lines.join("\n")));
+            // Titles are often shared ("Keynote"): the speakers tell the buttons apart.
             reply.buttons = options
                 .iter()
                 .take(5)
-                .map(|&t| Button::action(&c.talks[t].title, custom_id::talk(&c.talks[t].id)))
+                .map(|&t| {
+                    let speakers = c.speaker_names(t);
+                    let label = if speakers.is_empty() {
+                        c.talks[t].title.clone()
+                    } else {
+                        format!("{} — {speakers}", c.talks[t].title)
+                    };
+                    Button::action(label, custom_id::talk(&c.talks[t].id))
+                })
                 .collect();
             Outcome::missed(reply, json!({"talk": null, "suggestions": super::titles(c, &options)}))
         }
