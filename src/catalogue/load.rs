@@ -432,7 +432,20 @@ fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
     // the two never weigh on memory at once.
     drop((conf_ids, topic_ids, speaker_ids, talk_ids, insight_ids));
     drop(files);
+    release_freed_memory();
     Ok(Catalogue::assemble(conferences, topics, speakers, talks, insights))
+}
+
+/// Hands memory the allocator holds but no longer uses back to the system. The parsed
+/// documents were allocated by the parsing threads, in their own glibc arenas, and freed in
+/// scattered pieces: glibc keeps those pages, and the indexes, built on other threads, do not
+/// reuse them — on the pyvideo archive that is 40 MB of resident memory serving nothing.
+fn release_freed_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only returns free pages to the kernel; it touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn talk(
