@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::{bad_conference, custom_id, resolve, talk_line, titles, Invocation, Outcome};
 use crate::catalogue::Catalogue;
-use crate::reply::{echo, paginate, Reply};
+use crate::reply::{echo, paginate_with, Reply};
 
 /// Titles listed in `resolved.results`.
 const RESOLVED: usize = 50;
@@ -36,9 +36,13 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
             resolved,
         );
     }
-    let lines: Vec<String> = results.iter().map(|&t| talk_line(c, t)).collect();
     let conference_id = within.map(|w| c.conferences[w].id.as_str());
-    let page = paginate(&lines, inv.page(), |p| custom_id::search_page(query, conference_id, p));
+    let page = paginate_with(
+        results.len(),
+        |i| talk_line(c, results[i]),
+        inv.page(),
+        |p| custom_id::search_page(query, conference_id, p),
+    );
     let n = results.len();
     let title = format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query));
     let description = page

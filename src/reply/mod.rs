@@ -126,9 +126,22 @@ const LINE: usize = 300;
 /// Cuts `lines` into pages and returns page `requested` (clamped). `custom_id(page)` makes the
 /// custom_id of a button that shows that page.
 pub fn paginate(lines: &[String], requested: usize, custom_id: impl Fn(usize) -> String) -> Page {
-    let count = lines.len().div_ceil(PAGE_LINES).max(1);
+    paginate_with(lines.len(), |i| lines[i].clone(), requested, custom_id)
+}
+
+/// [`paginate`] for a list of `len` lines of which only the shown ones are made, by
+/// `line(i)`: a search can match thousands of talks, and formatting every line would cost
+/// more than the search.
+pub fn paginate_with(
+    len: usize,
+    line: impl Fn(usize) -> String,
+    requested: usize,
+    custom_id: impl Fn(usize) -> String,
+) -> Page {
+    let count = len.div_ceil(PAGE_LINES).max(1);
     let index = requested.min(count - 1);
-    let shown = lines.iter().skip(index * PAGE_LINES).take(PAGE_LINES).map(|l| limits::truncate(l, LINE)).collect();
+    let shown =
+        (index * PAGE_LINES..len.min((index + 1) * PAGE_LINES)).map(|i| limits::truncate(&line(i), LINE)).collect();
     let mut buttons = Vec::new();
     if count > 1 {
         buttons.push(Button::Action {

@@ -20,20 +20,22 @@ pub fn osa_within(a: &str, b: &str, bound: usize) -> Option<usize> {
     }
     // Three rows of the dynamic programme: two back (for transpositions), one back, current.
     // Only cells within `bound` of the diagonal can hold a distance within the bound; the
-    // others stay at `far`.
-    let far = bound + 1;
+    // others stay at `far`. Two words of at most MAX_CHARS are at most MAX_CHARS apart, so a
+    // cell fits a byte, and the rows are cheap to swap.
+    let bound = bound.min(MAX_CHARS);
+    let far = bound as u8 + 1;
     let mut before = [far; MAX_CHARS + 1];
-    let mut previous: [usize; MAX_CHARS + 1] = std::array::from_fn(|j| j.min(far));
+    let mut previous: [u8; MAX_CHARS + 1] = std::array::from_fn(|j| (j as u8).min(far));
     let mut current = [far; MAX_CHARS + 1];
     for i in 1..=a.len() {
         let (lo, hi) = (i.saturating_sub(bound).max(1), (i + bound).min(b.len()));
-        current[0] = i.min(far);
+        current[0] = (i as u8).min(far);
         if lo > 1 {
             current[lo - 1] = far;
         }
         let mut row_min = current[0];
         for j in lo..=hi {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut d = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(before[j - 2] + 1);
@@ -46,13 +48,13 @@ pub fn osa_within(a: &str, b: &str, bound: usize) -> Option<usize> {
         }
         // Every later cell comes from this row or the one before, adding to the distance:
         // once this row is past the bound everywhere, so is the answer.
-        if row_min > bound {
+        if usize::from(row_min) > bound {
             return None;
         }
         std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
-    let d = previous[b.len()];
+    let d = usize::from(previous[b.len()]);
     (d <= bound).then_some(d)
 }
 

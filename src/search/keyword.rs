@@ -1,8 +1,6 @@
 //! Keyword search over talks: every folded word of a title, summary or insight points at its
 //! talk; a query ranks talks by how many of its words they hold, title words counting most.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use super::normalise::fold;
@@ -106,9 +104,11 @@ impl KeywordIndex {
     /// they occur; a query word of three letters or more also matches longer words it begins
     /// (`typ` → `typing`).
     pub fn search(&self, query: &str) -> Vec<usize> {
-        let mut scores: HashMap<u32, f64> = HashMap::new();
+        // Fx hashing: a common word has thousands of postings, and SipHash would cost more than
+        // the scoring itself.
+        let mut scores: FxHashMap<u32, f64> = FxHashMap::default();
         for word in fold(query).split(' ').filter(|w| !w.is_empty() && !STOP_WORDS.contains(w)) {
-            let mut per_doc: HashMap<u32, f64> = HashMap::new();
+            let mut per_doc: FxHashMap<u32, f64> = FxHashMap::default();
             for (id, exact) in self.matching_words(word) {
                 let postings = &self.postings[self.starts[id] as usize..self.starts[id + 1] as usize];
                 let strength = if exact { 1.0 } else { 0.6 };

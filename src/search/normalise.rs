@@ -19,6 +19,19 @@ fn fold_unicode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut take = |c: char| {
+        // ASCII, which dominates even non-ASCII text, needs none of the Unicode tables below.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c.to_ascii_lowercase());
+            } else if c != '\'' {
+                pending_space = true;
+            }
+            return;
+        }
         if is_combining_mark(c) {
             return;
         }

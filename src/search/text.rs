@@ -67,17 +67,39 @@ impl TextIndex {
         if typed.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let mut scored: Vec<(usize, f64)> =
-            self.candidates(&typed).into_iter().filter_map(|t| self.score(&typed, t).map(|s| (t, s))).collect();
-        scored.sort_by(|a, b| {
-            b.1.total_cmp(&a.1).then(self.texts[a.0].len().cmp(&self.texts[b.0].len())).then(a.0.cmp(&b.0))
-        });
-        scored.truncate(limit);
-        scored
+        // Only the best `limit` are kept, in order. A candidate whose best possible score cannot
+        // beat the last of them is never scored: a one-letter query reaches most titles, but
+        // once `limit` titles begin with it, the others cannot rank.
+        let mut best: Vec<(usize, f64)> = Vec::with_capacity(limit + 1);
+        let ranks_before = |a: (usize, f64), b: (usize, f64)| self.order(a, b).is_lt();
+        let fits: Vec<Vec<u8>> = typed.iter().map(|m| self.fits(m)).collect();
+        for t in self.candidates(&typed) {
+            let full = best.len() == limit;
+            let score = match self.in_order(&typed, t) {
+                Some(s) => s,
+                None if full && !ranks_before((t, self.bound(&typed, t)), best[limit - 1]) => continue,
+                None => match self.score(&fits, t) {
+                    Some(s) => s,
+                    None => continue,
+                },
+            };
+            let at = best.partition_point(|&b| ranks_before(b, (t, score)));
+            if at < limit {
+                best.insert(at, (t, score));
+                best.truncate(limit);
+            }
+        }
+        best
+    }
+
+    /// The ranking: higher score first, then the shorter text, then list order.
+    fn order(&self, a: (usize, f64), b: (usize, f64)) -> std::cmp::Ordering {
+        b.1.total_cmp(&a.1).then(self.texts[a.0].len().cmp(&self.texts[b.0].len())).then(a.0.cmp(&b.0))
     }
 
     /// Texts reached by the typed words that reach the fewest texts (two of them, so one
-    /// mistyped word that happens to look like a rare word cannot hide the right text).
+    /// mistyped word that happens to look like a rare word cannot hide the right text), in
+    /// list order. Marked in a bit set: a short prefix reaches most texts, many times over.
     fn candidates(&self, typed: &[WordMatches]) -> Vec<usize> {
         let mut reaches: Vec<(usize, Vec<&[u32]>)> = typed
             .iter()
@@ -89,22 +111,23 @@ impl TextIndex {
             .filter(|(cost, _)| *cost > 0)
             .collect();
         reaches.sort_by_key(|(cost, _)| *cost);
-        let mut found: Vec<usize> = reaches
+        let mut marked = vec![0u64; self.texts.len().div_ceil(64)];
+        for &t in reaches.iter().take(2).flat_map(|(_, slices)| slices.iter().flat_map(|s| s.iter())) {
+            marked[t as usize / 64] |= 1 << (t % 64);
+        }
+        marked
             .iter()
-            .take(2)
-            .flat_map(|(_, slices)| slices.iter().flat_map(|s| s.iter().map(|&t| t as usize)))
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
+            .enumerate()
+            .flat_map(|(i, &bits)| (0..64).filter(move |b| bits & (1u64 << b) != 0).map(move |b| i * 64 + b as usize))
+            .collect()
     }
 
     fn holders_of(&self, from: WordId, to: WordId) -> &[u32] {
         &self.holders[self.starts[from as usize] as usize..self.starts[to as usize] as usize]
     }
 
-    /// How well text `t` fits: equal, begins with the query, or shares enough of its words.
-    fn score(&self, typed: &[WordMatches], t: usize) -> Option<f64> {
+    /// [`EQUAL`] or [`BEGINS`] if text `t` starts with the typed words, in order.
+    fn in_order(&self, typed: &[WordMatches], t: usize) -> Option<f64> {
         let words = &self.texts[t];
         let in_order = typed.len() <= words.len()
             && typed
@@ -112,10 +135,26 @@ impl TextIndex {
                 .zip(words.iter())
                 .enumerate()
                 .all(|(i, (m, &w))| m.exact == Some(w) || (i + 1 == typed.len() && m.prefix.contains(&w)));
-        if in_order {
+        in_order.then(|| {
             let equal = typed.len() == words.len() && typed.iter().zip(words.iter()).all(|(m, &w)| m.exact == Some(w));
-            return Some(if equal { EQUAL } else { BEGINS });
-        }
+            if equal {
+                EQUAL
+            } else {
+                BEGINS
+            }
+        })
+    }
+
+    /// The most [`TextIndex::score`] can give text `t`: every typed word matched exactly,
+    /// each covering a different word of the text.
+    fn bound(&self, typed: &[WordMatches], t: usize) -> f64 {
+        let words = self.texts[t].len().clamp(1, 64);
+        0.5 + 0.35 + 0.1 * (typed.len().min(words) as f64 / words as f64)
+    }
+
+    /// How well text `t`, which does not start with the typed words, shares enough of them.
+    fn score(&self, typed: &[Vec<u8>], t: usize) -> Option<f64> {
+        let words = &self.texts[t];
         // Which of the text's words were matched, as bits: no allocation per candidate (words
         // past the 64th are matched but not counted in the coverage).
         let mut covered = 0u64;
@@ -123,7 +162,7 @@ impl TextIndex {
         for m in typed {
             let mut best = (0, 0.0);
             for (j, &w) in words.iter().enumerate() {
-                let s = similarity(m, w);
+                let s = similarity(m[w as usize]);
                 if s > best.1 {
                     best = (j, s);
                 }
@@ -139,17 +178,36 @@ impl TextIndex {
     }
 }
 
-/// How well one typed word fits one word of a text.
-fn similarity(typed: &WordMatches, word: WordId) -> f64 {
-    if typed.exact == Some(word) {
-        1.0
-    } else if typed.prefix.contains(&word) {
-        0.9
-    } else {
-        match typed.typos.binary_search_by_key(&word, |&(w, _)| w) {
-            Ok(i) => 0.9 - 0.1 * f64::from(typed.typos[i].1),
-            Err(_) => 0.0,
+/// How one typed word fits each word of the vocabulary, as a code per word id: none, equal,
+/// begun, or 2 + the number of typos. A table lookup per word pair keeps scoring the thousands
+/// of texts a short query reaches cheap.
+const FITS_NONE: u8 = 0;
+const FITS_EQUAL: u8 = 1;
+const FITS_BEGUN: u8 = 2;
+
+impl TextIndex {
+    fn fits(&self, typed: &WordMatches) -> Vec<u8> {
+        let mut fits = vec![FITS_NONE; self.vocab.len()];
+        for &(w, edits) in &typed.typos {
+            fits[w as usize] = FITS_BEGUN.saturating_add(edits);
         }
+        for w in typed.prefix.clone() {
+            fits[w as usize] = FITS_BEGUN;
+        }
+        if let Some(w) = typed.exact {
+            fits[w as usize] = FITS_EQUAL;
+        }
+        fits
+    }
+}
+
+/// How well one typed word fits one word of a text, from its [`TextIndex::fits`] code.
+fn similarity(fit: u8) -> f64 {
+    match fit {
+        FITS_NONE => 0.0,
+        FITS_EQUAL => 1.0,
+        FITS_BEGUN => 0.9,
+        typos => 0.9 - 0.1 * f64::from(typos - FITS_BEGUN),
     }
 }
 
