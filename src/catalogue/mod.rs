@@ -11,6 +11,7 @@ pub mod schema;
 pub mod write;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -19,7 +20,7 @@ pub use load::{
 };
 pub use schema::{Availability, InsightKind, LinkKind};
 
-use crate::search::{SpeakerIndex, TextIndex};
+use crate::search::{Document, KeywordIndex, SpeakerIndex, TextIndex};
 
 pub type ConferenceIx = usize;
 pub type TopicIx = usize;
@@ -112,8 +113,8 @@ pub struct Catalogue {
     pub title_index: TextIndex,
     pub topic_index: TextIndex,
     pub conference_index: TextIndex,
-    /// Keyword index over titles, summaries and insights, for `/search`.
-    pub keyword_index: crate::search::KeywordIndex,
+    /// Built on first use: see [`Catalogue::keyword_index`].
+    keyword_index: OnceLock<KeywordIndex>,
 }
 
 impl Catalogue {
@@ -146,43 +147,21 @@ impl Catalogue {
             talks: index_ids(talks.iter().map(|t| &t.id)),
             insights: index_ids(insights.iter().map(|i| &i.id)),
         };
-        // The keyword index is the largest: build it on a second core while this one builds
-        // the others.
-        let (keyword_index, (speaker_index, title_index, topic_index, conference_index)) =
-            std::thread::scope(|scope| {
-                let keywords = scope.spawn(|| {
-                    crate::search::KeywordIndex::build(talks.iter().enumerate().map(|(ix, talk)| {
-                        // Topic and speaker names count too: `/search query: typing` finds the talks
-                        // of "Typing System" even when no summary says "typing".
-                        let insights = insights_by_talk[ix].iter().map(|&i| insights[i].text.as_str());
-                        let topics = talk.topics.iter().map(|&t| topics[t].name.as_str());
-                        let speakers = talk.speakers.iter().map(|&s| speakers[s].name.as_str());
-                        crate::search::Document {
-                            title: &talk.title,
-                            body: talk
-                                .summary
-                                .iter()
-                                .map(String::as_str)
-                                .chain(insights)
-                                .chain(topics)
-                                .chain(speakers)
-                                .collect(),
-                        }
-                    }))
-                });
-                let others = (
-                    SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| crate::search::SpeakerEntry {
-                        ix,
-                        name: &s.name,
-                        aliases: &s.aliases,
-                        weight: talks_by_speaker[ix].len() as u32,
-                    })),
-                    TextIndex::build(talks.iter().map(|t| t.title.as_str())),
-                    TextIndex::build(topics.iter().map(|t| t.name.as_str())),
-                    TextIndex::build(conferences.iter().map(|c| c.name.as_str())),
-                );
-                (keywords.join().expect("building the keyword index does not panic"), others)
-            });
+        // The speaker and title indexes are built on two cores; the keyword index waits for its
+        // first use (see `keyword_index`).
+        let (speaker_index, title_index) = std::thread::scope(|scope| {
+            let titles = scope.spawn(|| TextIndex::build(talks.iter().map(|t| t.title.as_str())));
+            let speaker_index =
+                SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| crate::search::SpeakerEntry {
+                    ix,
+                    name: &s.name,
+                    aliases: &s.aliases,
+                    weight: talks_by_speaker[ix].len() as u32,
+                }));
+            (speaker_index, titles.join().expect("building the title index does not panic"))
+        });
+        let topic_index = TextIndex::build(topics.iter().map(|t| t.name.as_str()));
+        let conference_index = TextIndex::build(conferences.iter().map(|c| c.name.as_str()));
         Catalogue {
             conferences,
             topics,
@@ -197,8 +176,35 @@ impl Catalogue {
             title_index,
             topic_index,
             conference_index,
-            keyword_index,
+            keyword_index: OnceLock::new(),
         }
+    }
+
+    /// The keyword index over titles, summaries, insights, topic and speaker names, for
+    /// `/search`. It is the largest index and only `/search` reads it, so it is built on first
+    /// use rather than at load: start-up does not wait for it, and the bot warms it in the
+    /// background once a catalogue is live.
+    pub fn keyword_index(&self) -> &KeywordIndex {
+        self.keyword_index.get_or_init(|| {
+            KeywordIndex::build(self.talks.iter().enumerate().map(|(ix, talk)| {
+                // Topic and speaker names count too: `/search query: typing` finds the talks of
+                // "Typing System" even when no summary says "typing".
+                let insights = self.insights_of_talk(ix).iter().map(|&i| self.insights[i].text.as_str());
+                let topics = talk.topics.iter().map(|&t| self.topics[t].name.as_str());
+                let speakers = talk.speakers.iter().map(|&s| self.speakers[s].name.as_str());
+                Document {
+                    title: &talk.title,
+                    body: talk
+                        .summary
+                        .iter()
+                        .map(String::as_str)
+                        .chain(insights)
+                        .chain(topics)
+                        .chain(speakers)
+                        .collect(),
+                }
+            }))
+        })
     }
 
     /// The catalogue compiled into the binary: PyCon US 2024 highlights.

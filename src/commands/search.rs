@@ -21,7 +21,7 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
         Err(message) => return bad_conference(message),
     };
     let results: Vec<usize> = c
-        .keyword_index
+        .keyword_index()
         .search(query)
         .into_iter()
         .filter(|&t| within.is_none_or(|w| c.talks[t].conference == w))

@@ -15,8 +15,14 @@ pub struct Live {
 }
 
 impl Live {
+    /// Serves `catalogue` at once, and builds its keyword index (for `/search`) in the background.
     pub fn new(catalogue: Catalogue, sources: Vec<Source>) -> Live {
-        Live { current: RwLock::new(Arc::new(catalogue)), sources }
+        let catalogue = Arc::new(catalogue);
+        let warming = catalogue.clone();
+        std::thread::spawn(move || {
+            warming.keyword_index();
+        });
+        Live { current: RwLock::new(catalogue), sources }
     }
 
     /// The catalogue to answer with.
@@ -29,7 +35,14 @@ impl Live {
     pub async fn reload(&self) -> Result<Counts, LoadError> {
         let sources = self.sources.clone();
         let loaded =
-            tokio::task::spawn_blocking(move || catalogue::load_sources(&sources)).await.map_err(|e| LoadError {
+            // A reload is deferred anyway: the new catalogue goes live with its keyword index built.
+            tokio::task::spawn_blocking(move || {
+                catalogue::load_sources(&sources).inspect(|c| {
+                    c.keyword_index();
+                })
+            })
+            .await
+            .map_err(|e| LoadError {
                 problems: vec![catalogue::Problem {
                     file: "<reload>".into(),
                     position: None,
