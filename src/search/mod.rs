@@ -10,6 +10,6 @@ mod text;
 mod vocab;
 
 pub use keyword::{Document, KeywordIndex};
-pub use normalise::{fold, tokens};
+pub use normalise::fold;
 pub use speaker::{Lookup, Match, SpeakerEntry, SpeakerIndex};
 pub use text::TextIndex;

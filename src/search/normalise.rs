@@ -83,11 +83,6 @@ fn fold_ascii(text: &str) -> String {
     out
 }
 
-/// The folded words of `text`.
-pub fn tokens(text: &str) -> Vec<String> {
-    fold(text).split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()
-}
-
 fn push_folded(out: &mut String, c: char) {
     let spelled = match c {
         'ł' | 'Ł' => "l",
