@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalogue::Source;
-
 /// Everything `confbot run` needs to know.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
@@ -26,7 +24,7 @@ pub struct Config {
     pub api_base: Option<String>,
     /// The bot token, from `DISCORD_TOKEN` only.
     pub token: Option<Token>,
-    /// `[[daily]]` tables, kept as raw TOML: `daily::config::parse_entries` reads and checks
+    /// `[[daily]]` tables, kept as raw TOML: `daily::entries::parse_entries` reads and checks
     /// them at start-up, so their errors come with the daily module's advice.
     pub daily: Vec<toml::Value>,
 }
@@ -171,15 +169,6 @@ impl Config {
         self.daily = layer.daily;
         Ok(())
     }
-
-    /// Where the catalogue comes from.
-    pub fn sources(&self) -> Vec<Source> {
-        if self.data.is_empty() {
-            vec![Source::Embedded]
-        } else {
-            self.data.iter().cloned().map(Source::Path).collect()
-        }
-    }
 }
 
 /// An API base must be an http(s) origin, e.g. `http://127.0.0.1:3000`.
@@ -214,7 +203,7 @@ mod tests {
         assert_eq!(c.token.as_ref().map(Token::expose), Some("secret"));
         let c = load("api_base = \"http://file:1\"", &[]).unwrap();
         assert_eq!(c.api_base.as_deref(), Some("http://file:1"));
-        assert_eq!(c.sources(), vec![Source::Embedded]);
+        assert!(c.data.is_empty());
     }
 
     #[test]
@@ -249,8 +238,8 @@ mod tests {
             .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
             .collect();
         let c = load(&text, &[]).unwrap();
-        let entries = crate::daily::config::parse_entries(&c.daily).unwrap();
-        let schedules = crate::daily::config::schedules(&entries, &crate::catalogue::Catalogue::embedded()).unwrap();
+        let entries = crate::daily::entries::parse_entries(&c.daily).unwrap();
+        let schedules = crate::daily::entries::schedules(&entries, &crate::catalogue::Catalogue::embedded()).unwrap();
         assert_eq!(schedules.len(), 1);
         assert!(schedules[0].topic.is_some() && schedules[0].conference.is_some());
     }

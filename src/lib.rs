@@ -1,15 +1,35 @@
 //! confbot: a Discord bot that serves conference highlights.
 //!
 //! # Layout
-//! - [`catalogue`]: the talk catalogue — model, TOML format, loading and validation;
-//! - [`search`]: name normalisation, fuzzy speaker matching, title lookup, keyword search;
-//! - [`commands`]: every slash command as a pure function from catalogue and options to a reply;
+//!
+//! Layers point one way: a module uses only the layers below it (docs/architecture.md).
+//!
+//! ```text
+//!  edges      cli/  discord/  config       the terminal and Discord; the bot's settings
+//!     │
+//!  services   services/                     loops that post on their own (daily delivery)
+//!     │
+//!  commands   commands/                     one file per slash command, answers as data
+//!     │
+//!  state      store/                        what the bot remembers, in SQLite
+//!     │
+//!  sources    sources/  import/             files, folders and exports into documents
+//!     │
+//!  core       catalogue/  search/  daily/  zones  reply/
+//! ```
+//!
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
-//! - [`daily`]: daily highlight posts — schedules, decks, the exactly-once delivery loop, `/daily`;
-//! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
+//! - [`zones`]: IANA time zones and wall-clock arithmetic;
+//! - [`search`]: name normalisation, fuzzy speaker matching, title lookup, keyword search;
+//! - [`catalogue`]: the talk catalogue — model, TOML format, validation, name resolution;
+//! - [`daily`]: daily highlights as pure rules — schedules, decks, the post log, what is due;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
+//! - [`sources`]: where a catalogue comes from — files, folders, exports — and loading it;
+//! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
+//! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
+//! - [`services`]: the daily delivery loop, its transport and clock;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
-//! - [`discord`]: the Discord client edge: gateway, registration, interactions, reload, shutdown;
+//! - [`discord`]: the Discord client edge: gateway, registration, interactions, effects, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.
 //!
 //! Nothing outside `discord/` knows about Discord's client library.
@@ -23,4 +43,7 @@ pub mod discord;
 pub mod import;
 pub mod reply;
 pub mod search;
+pub mod services;
+pub mod sources;
 pub mod store;
+pub mod zones;

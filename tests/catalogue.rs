@@ -1,7 +1,8 @@
 //! Loading and validating catalogues: the embedded default is faithful to the seed, and broken
 //! files are refused with every problem located by file, line and column.
 
-use confbot::catalogue::{self, parse_str, Availability, Catalogue, InsightKind, LinkKind, Source};
+use confbot::catalogue::{parse_str, Availability, Catalogue, InsightKind, LinkKind};
+use confbot::sources::{self, Source};
 
 fn problems(text: &str) -> Vec<String> {
     match parse_str("test.toml", text) {
@@ -95,13 +96,13 @@ fn several_files_and_directories_load_side_by_side() {
     )
     .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a catalogue").unwrap();
-    let c = catalogue::load_sources(&[Source::Path(dir.path().to_owned()), Source::Embedded]).unwrap();
+    let c = sources::load(&[Source::Path(dir.path().to_owned()), Source::Embedded]).unwrap();
     assert_eq!(c.counts().conferences, 3);
     let ann = c.speaker_by_id("ann").unwrap();
     assert_eq!(c.talks_of_speaker(ann).len(), 2, "a speaker's talks span files");
 
     std::fs::write(dir.path().join("c.toml"), "[[conferences]]\nid = \"a\"\nname = \"Again\"\n").unwrap();
-    let err = catalogue::load_sources(&[Source::Path(dir.path().to_owned())]).unwrap_err();
+    let err = sources::load(&[Source::Path(dir.path().to_owned())]).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("c.toml:2:6: duplicate conference id \"a\""), "{text}");
     assert!(text.contains("a.toml:2:6"), "points at the first declaration: {text}");
@@ -109,6 +110,6 @@ fn several_files_and_directories_load_side_by_side() {
 
 #[test]
 fn missing_paths_are_reported() {
-    let err = catalogue::load_sources(&[Source::Path("/nonexistent/confbot.toml".into())]).unwrap_err();
+    let err = sources::load(&[Source::Path("/nonexistent/confbot.toml".into())]).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/confbot.toml: no such file or directory"));
 }

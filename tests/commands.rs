@@ -7,13 +7,13 @@ use confbot::reply::{self, limits, violations};
 
 fn ask(c: &Catalogue, line: &str) -> Outcome {
     let mut rng = fastrand::Rng::with_seed(7);
-    let mut ctx = Context { catalogue: c, rng: &mut rng, last_insight: None };
+    let mut ctx = Context::new(c, &mut rng);
     commands::run(&mut ctx, &parse_line(line).unwrap())
 }
 
 fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
     let mut rng = fastrand::Rng::with_seed(7);
-    let mut ctx = Context { catalogue: c, rng: &mut rng, last_insight: None };
+    let mut ctx = Context::new(c, &mut rng);
     commands::run(&mut ctx, inv)
 }
 
@@ -114,14 +114,14 @@ fn insight_never_repeats_in_a_row_when_there_is_a_choice() {
     let mut rng = fastrand::Rng::with_seed(1);
     let mut last = None;
     for _ in 0..200 {
-        let mut ctx = Context { catalogue: &c, rng: &mut rng, last_insight: last };
+        let mut ctx = Context { last_insight: last, ..Context::new(&c, &mut rng) };
         let outcome = commands::run(&mut ctx, &Invocation::new("insight"));
         assert!(outcome.shown_insight.is_some());
         assert_ne!(outcome.shown_insight, last);
         last = outcome.shown_insight;
     }
     // With a single candidate, repeating it is the only answer.
-    let mut ctx = Context { catalogue: &c, rng: &mut rng, last_insight: Some(3) };
+    let mut ctx = Context { last_insight: Some(3), ..Context::new(&c, &mut rng) };
     assert_eq!(commands::run(&mut ctx, &Invocation::new("insight").with("topic", "ai")).shown_insight, Some(3));
 }
 

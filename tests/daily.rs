@@ -20,9 +20,10 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use confbot::catalogue::{parse_str, Catalogue};
-use confbot::daily::schedule::{parse_time, parse_zone};
-use confbot::daily::{Clock, Delivery, Schedule, Seen, SendError, Transport};
+use confbot::daily::Schedule;
+use confbot::services::{Clock, Delivery, Seen, SendError, Transport};
 use confbot::store::Store;
+use confbot::zones::{parse_time, parse_zone};
 use serde_json::Value;
 
 /// How long Discord remembers a nonce under `enforce_nonce` (it says "a few minutes").
@@ -207,7 +208,7 @@ pub async fn simulate(
             continue;
         }
         fake.set_now(now);
-        let next = confbot::daily::tick(store, &catalogue_at(now), fake, now).await.unwrap();
+        let next = confbot::services::daily::tick(store, &catalogue_at(now), fake, now).await.unwrap();
         same = if next <= now { same + 1 } else { 0 };
         assert!(same < 50, "the loop spins at {now}");
         // The real loop would sleep until `next`, or be woken at the start of an up-time.
@@ -253,4 +254,34 @@ pub fn ids(prefix: &str, n: usize) -> Vec<String> {
 
 pub fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// What `/daily` answered, and what it asked the running bot to do.
+pub struct Answer {
+    pub reply: confbot::reply::Reply,
+    pub wake: bool,
+    pub check_channel: Option<u64>,
+}
+
+/// Runs `/daily` as a manager of `guild` would, at `now`.
+pub fn daily_command(
+    store: &Store,
+    c: &Catalogue,
+    now: DateTime<Utc>,
+    guild: u64,
+    inv: &confbot::commands::Invocation,
+) -> Answer {
+    use confbot::commands::{self, Caller, Context, Effect};
+    let mut rng = fastrand::Rng::with_seed(1);
+    let caller = Caller { store, guild: Some(guild), manager: true };
+    let mut ctx = Context { now, bot: Some(caller), ..Context::new(c, &mut rng) };
+    let outcome = commands::run(&mut ctx, inv);
+    Answer {
+        reply: outcome.reply,
+        wake: outcome.effects.contains(&Effect::WakeDaily),
+        check_channel: outcome.effects.iter().find_map(|e| match e {
+            Effect::CheckChannel(channel) => Some(*channel),
+            _ => None,
+        }),
+    }
 }

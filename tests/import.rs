@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use confbot::catalogue::{self, Catalogue, LinkKind, Source};
+use confbot::catalogue::{self, Catalogue, LinkKind};
 use confbot::import::{self, Format, Imported};
+use confbot::sources::{self, Source};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -168,8 +169,7 @@ fn formats_are_detected_from_content() {
 #[test]
 fn data_accepts_exports_directly_and_together() {
     let load = |paths: &[PathBuf]| {
-        catalogue::load_sources(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())
-            .unwrap_or_else(|e| panic!("{e}"))
+        sources::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>()).unwrap_or_else(|e| panic!("{e}"))
     };
     // A directory of exports: shared tracks ("CCC") and people are one entity each.
     let all = load(&[fixture("schedules")]);
@@ -200,7 +200,7 @@ fn unreadable_sources_get_one_clear_error() {
     let e = import::import(Some(Format::Sessionize), &other, &mut |_, _| {}).unwrap_err();
     assert!(e.to_string().contains("Sessionize"), "{e}");
 
-    let err = catalogue::load_sources(&[Source::Path(broken)]).unwrap_err();
+    let err = sources::load(&[Source::Path(broken)]).unwrap_err();
     assert_eq!(err.problems.len(), 1);
     assert!(err.problems[0].file.ends_with("schedule.json"));
 }
@@ -245,7 +245,7 @@ fn the_import_command_splits_an_archive_into_one_file_per_conference() {
     assert_eq!(names.len(), 11, "{names:?}");
     assert_eq!(names[0], "_speakers.toml");
     assert!(names.contains(&"pycon-us-2024.toml".to_owned()));
-    let c = catalogue::load_sources(&[Source::Path(out)]).unwrap_or_else(|e| panic!("{e}"));
+    let c = sources::load(&[Source::Path(out)]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((c.counts().conferences, c.counts().talks, c.counts().speakers), (10, 10, 10));
 }
 

@@ -3,11 +3,18 @@
 //!
 //! # Layout
 //! - `schema`: the TOML file format (what people and importers write);
-//! - `load`: reading files, validating them all at once, and building a [`Catalogue`];
+//! - `parse`: TOML text into documents, and the [`Problem`]s found, located by line and column;
+//! - `validate`: every document checked together, and the [`Catalogue`] built;
+//! - `resolve`: typed text (a name, a title, a marked id) to the entry it means;
 //! - `write`: turning a catalogue draft back into tidy TOML.
+//!
+//! Finding files and telling their formats apart is [`crate::sources`]' job: the catalogue
+//! knows nothing of importers.
 
-mod load;
+mod parse;
+pub mod resolve;
 pub mod schema;
+mod validate;
 pub mod write;
 
 use std::collections::HashMap;
@@ -15,12 +22,11 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
-pub use load::{
-    from_documents, line_column, load_sources, parse_str, LoadError, Problem, Source, EMBEDDED_NAME, MAX_ID_LEN,
-};
+pub use parse::{from_documents, line_column, parse_str, LoadError, Parsed, Problem, EMBEDDED_NAME, MAX_ID_LEN};
 pub use schema::{Availability, InsightKind, LinkKind};
+pub use validate::validate;
 
-use crate::search::{Document, KeywordIndex, SpeakerIndex, TextIndex};
+use crate::search::{Document, KeywordIndex, SpeakerEntry, SpeakerIndex, TextIndex};
 
 pub type ConferenceIx = usize;
 pub type TopicIx = usize;
@@ -95,7 +101,7 @@ struct Ids {
     insights: HashMap<String, InsightIx>,
 }
 
-/// A validated, indexed catalogue. Build one with [`load_sources`] or [`parse_str`].
+/// A validated, indexed catalogue. Build one with [`crate::sources::load`] or [`parse_str`].
 #[derive(Debug)]
 pub struct Catalogue {
     pub conferences: Vec<Conference>,
@@ -151,13 +157,7 @@ impl Catalogue {
         // first use (see `keyword_index`).
         let (speaker_index, title_index) = std::thread::scope(|scope| {
             let titles = scope.spawn(|| TextIndex::build(talks.iter().map(|t| t.title.as_str())));
-            let speaker_index =
-                SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| crate::search::SpeakerEntry {
-                    ix,
-                    name: &s.name,
-                    aliases: &s.aliases,
-                    weight: talks_by_speaker[ix].len() as u32,
-                }));
+            let speaker_index = speaker_index(&speakers, &talks_by_speaker);
             (speaker_index, titles.join().expect("building the title index does not panic"))
         });
         let topic_index = TextIndex::build(topics.iter().map(|t| t.name.as_str()));
@@ -207,9 +207,16 @@ impl Catalogue {
         })
     }
 
+    /// The speaker index built again from scratch, exactly as loading builds it: what `bench`
+    /// and `eval` time.
+    pub fn build_speaker_index(&self) -> SpeakerIndex {
+        speaker_index(&self.speakers, &self.talks_by_speaker)
+    }
+
     /// The catalogue compiled into the binary: PyCon US 2024 highlights.
     pub fn embedded() -> Catalogue {
-        parse_str(EMBEDDED_NAME, load::EMBEDDED_TOML).expect("the embedded catalogue is valid")
+        validate(vec![Parsed::embedded().expect("the embedded catalogue parses")])
+            .expect("the embedded catalogue is valid")
     }
 
     pub fn conference_by_id(&self, id: &str) -> Option<ConferenceIx> {
@@ -281,6 +288,17 @@ impl std::fmt::Display for Counts {
             self.conferences, self.topics, self.talks, self.speakers, self.insights, self.links
         )
     }
+}
+
+/// The fuzzy index over every speaker's name and aliases, each weighted by their number of talks
+/// (a prolific speaker is the likelier one meant).
+fn speaker_index(speakers: &[Speaker], talks_by_speaker: &[Vec<TalkIx>]) -> SpeakerIndex {
+    SpeakerIndex::build(speakers.iter().enumerate().map(|(ix, s)| SpeakerEntry {
+        ix,
+        name: &s.name,
+        aliases: &s.aliases,
+        weight: talks_by_speaker[ix].len() as u32,
+    }))
 }
 
 fn index_ids<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {

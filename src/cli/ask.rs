@@ -44,12 +44,7 @@ impl Session<'_> {
     fn answer(&mut self, line: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
         let outcome = match commands::parse_line(line) {
             Ok(invocation) => self.run(&invocation),
-            Err(e) => Outcome {
-                reply: Reply::problem("That command could not be read", e.to_string()),
-                ok: false,
-                resolved: Value::Null,
-                shown_insight: None,
-            },
+            Err(e) => Outcome::missed(Reply::problem("That command could not be read", e.to_string()), Value::Null),
         };
         if !outcome.ok {
             self.failures += 1;
@@ -59,13 +54,13 @@ impl Session<'_> {
             let record = json!({"command": line, "ok": outcome.ok, "resolved": outcome.resolved, "message": message});
             writeln!(out, "{}", serde_json::to_string(&record)?)?;
         } else {
-            writeln!(out, "{}", super::text::show(line, &message))?;
+            writeln!(out, "{}", super::terminal::show(line, &message))?;
         }
         Ok(())
     }
 
     fn run(&mut self, invocation: &Invocation) -> Outcome {
-        let mut ctx = Context { catalogue: self.catalogue, rng: self.rng, last_insight: self.last_insight };
+        let mut ctx = Context { last_insight: self.last_insight, ..Context::new(self.catalogue, self.rng) };
         let outcome = commands::run(&mut ctx, invocation);
         if outcome.shown_insight.is_some() {
             self.last_insight = outcome.shown_insight;

@@ -31,7 +31,7 @@ pub fn run(data: &DataArgs, queries: usize, seed: u64) -> anyhow::Result<i32> {
     {
         let mut times = Vec::with_capacity(invocations.len());
         for inv in invocations {
-            let mut ctx = Context { catalogue: &catalogue, rng: &mut rng, last_insight: None };
+            let mut ctx = Context::new(&catalogue, &mut rng);
             let t = Instant::now();
             let outcome = commands::run(&mut ctx, inv);
             times.push(t.elapsed());
@@ -167,7 +167,7 @@ fn sweep_limits(c: &Catalogue, rng: &mut fastrand::Rng) -> (usize, Vec<String>) 
     }
     let mut broken = Vec::new();
     for inv in &invocations {
-        let mut ctx = Context { catalogue: c, rng, last_insight: None };
+        let mut ctx = Context::new(c, rng);
         let message = reply::render(&commands::run(&mut ctx, inv).reply);
         for v in reply::violations(&message) {
             broken.push(format!("{inv:?}: {v}"));
@@ -195,20 +195,14 @@ fn sweep_limits(c: &Catalogue, rng: &mut fastrand::Rng) -> (usize, Vec<String>) 
 
 /// How much of the load the search indexes take: each is built again and timed.
 fn print_index_builds(c: &Catalogue) {
-    use crate::search::{SpeakerEntry, SpeakerIndex, TextIndex};
+    use crate::search::TextIndex;
     let time = |build: &dyn Fn()| {
         let t = Instant::now();
         build();
         ms(t.elapsed())
     };
     let speakers = time(&|| {
-        let entries = c.speakers.iter().enumerate().map(|(ix, s)| SpeakerEntry {
-            ix,
-            name: &s.name,
-            aliases: &s.aliases,
-            weight: c.talks_of_speaker(ix).len() as u32,
-        });
-        std::hint::black_box(SpeakerIndex::build(entries));
+        std::hint::black_box(c.build_speaker_index());
     });
     let titles = time(&|| {
         std::hint::black_box(TextIndex::build(c.talks.iter().map(|t| t.title.as_str())));

@@ -6,13 +6,14 @@ mod bench;
 pub mod eval;
 mod import;
 mod run;
-mod text;
+mod terminal;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::catalogue::{self, Catalogue, Source};
+use crate::catalogue::{Catalogue, LoadError};
+use crate::sources;
 
 /// confbot — conference highlights on Discord, and offline.
 ///
@@ -39,16 +40,8 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    pub fn sources(&self) -> Vec<Source> {
-        if self.data.is_empty() {
-            vec![Source::Embedded]
-        } else {
-            self.data.iter().cloned().map(Source::Path).collect()
-        }
-    }
-
-    pub fn load(&self) -> Result<Catalogue, catalogue::LoadError> {
-        catalogue::load_sources(&self.sources())
+    pub fn load(&self) -> Result<Catalogue, LoadError> {
+        sources::load(&sources::from_paths(&self.data))
     }
 }
 

@@ -3,14 +3,25 @@
 use chrono::Datelike;
 use serde_json::json;
 
-use super::Outcome;
-use crate::catalogue::Catalogue;
+use super::definition::{no_buttons, no_choices};
+use super::{Command, Context, Outcome};
 use crate::reply::{Embed, Field, Reply, COLOR};
+
+pub const COMMAND: Command = Command {
+    name: "about",
+    description: "What confbot knows: conferences and counts",
+    options: &[],
+    admin: false,
+    run: |ctx, _| run(ctx),
+    complete: no_choices,
+    button: no_buttons,
+};
 
 /// Conferences named one by one; beyond this, only their number.
 const LISTED: usize = 15;
 
-pub fn run(c: &Catalogue) -> Outcome {
+pub fn run(ctx: &mut Context<'_>) -> Outcome {
+    let c = ctx.catalogue;
     let counts = c.counts();
     let mut lines: Vec<String> = c
         .conferences

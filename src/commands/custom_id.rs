@@ -1,41 +1,25 @@
-//! Button custom_ids: self-contained and versioned, so a click needs no server-side session and
-//! survives restarts. A custom_id decodes into the [`Invocation`] the button stands for.
+//! The envelope of every button's custom_id: self-contained and versioned, so a click needs no
+//! server-side session and survives restarts. Each command encodes and decodes its own fields
+//! (see its `button` functions); this module adds and checks the version and the command.
 //!
-//! Format: `c1:<command>:<field>:<field>…`; ids are catalogue ids (no `:`), the free-text
-//! query of `/search` comes last so it may contain anything. At most 100 characters: the
-//! query is cut to fit.
+//! Format: `c1:<command>:<field>:<field>…`. Fields are catalogue ids (no `:`) except that a
+//! command's last field may be free text (`/search`'s query), which may contain anything. At
+//! most 100 characters: the end of the last field is cut to fit.
 
-use super::resolve::id_value;
-use super::Invocation;
+use super::{find, Invocation};
+use crate::catalogue::resolve::id_value;
 use crate::reply::limits;
 
 const VERSION: &str = "c1";
 
-/// A custom_id that shows `page` of `/topic` for a topic id.
-pub fn topic_page(topic_id: &str, conference: Option<&str>, page: usize) -> String {
-    format!("{VERSION}:topic:{page}:{}:{topic_id}", conference.unwrap_or(""))
-}
-
-pub fn topics_page(conference: Option<&str>, page: usize) -> String {
-    format!("{VERSION}:topics:{page}:{}", conference.unwrap_or(""))
-}
-
-pub fn speaker(speaker_id: &str, page: usize) -> String {
-    format!("{VERSION}:speaker:{page}:{speaker_id}")
-}
-
-pub fn talk(talk_id: &str) -> String {
-    format!("{VERSION}:talk:{talk_id}")
-}
-
-pub fn insight(topic: Option<&str>, speaker: Option<&str>, conference: Option<&str>) -> String {
-    format!("{VERSION}:insight:{}:{}:{}", topic.unwrap_or(""), speaker.unwrap_or(""), conference.unwrap_or(""))
-}
-
-pub fn search_page(query: &str, conference: Option<&str>, page: usize) -> String {
-    let head = format!("{VERSION}:search:{page}:{}:", conference.unwrap_or(""));
-    let room = limits::CUSTOM_ID.saturating_sub(head.chars().count());
-    format!("{head}{}", query.chars().take(room).collect::<String>())
+/// A custom_id for `command` with these fields, cut to Discord's 100 characters.
+pub fn encode(command: &str, fields: &[&str]) -> String {
+    let id = format!("{VERSION}:{command}:{}", fields.join(":"));
+    if id.chars().count() <= limits::CUSTOM_ID {
+        id
+    } else {
+        id.chars().take(limits::CUSTOM_ID).collect()
+    }
 }
 
 /// Why a custom_id was not understood.
@@ -56,79 +40,60 @@ pub fn decode(custom_id: &str) -> Result<Invocation, StaleButton> {
         _ => return Err(StaleButton::Foreign),
     }
     let rest = parts.next().ok_or(StaleButton::Foreign)?;
-    let (command, args) = rest.split_once(':').ok_or(StaleButton::Foreign)?;
-    let fields = |n: usize| -> Result<Vec<&str>, StaleButton> {
-        let parts: Vec<&str> = args.splitn(n, ':').collect();
-        if parts.len() == n {
-            Ok(parts)
-        } else {
-            Err(StaleButton::Foreign)
-        }
-    };
-    // Every field but the search query is a catalogue id.
-    let optional = |inv: Invocation, key: &str, id: &str| if id.is_empty() { inv } else { inv.with(key, id_value(id)) };
-    let page = |p: &str| p.parse::<usize>().map(|p| p.to_string()).map_err(|_| StaleButton::Foreign);
-    Ok(match command {
-        "topic" => {
-            let f = fields(3)?;
-            optional(
-                Invocation::new("topic").with("name", id_value(f[2])).with("page", page(f[0])?),
-                "conference",
-                f[1],
-            )
-        }
-        "topics" => {
-            let f = fields(2)?;
-            optional(Invocation::new("topics").with("page", page(f[0])?), "conference", f[1])
-        }
-        "speaker" => {
-            let f = fields(2)?;
-            Invocation::new("speaker").with("name", id_value(f[1])).with("page", page(f[0])?)
-        }
-        "talk" => Invocation::new("talk").with("title", id_value(args)),
-        "insight" => {
-            let f = fields(3)?;
-            let inv = optional(Invocation::new("insight"), "topic", f[0]);
-            let inv = optional(inv, "speaker", f[1]);
-            optional(inv, "conference", f[2])
-        }
-        "search" => {
-            let f = fields(3)?;
-            optional(Invocation::new("search").with("query", f[2]).with("page", page(f[0])?), "conference", f[1])
-        }
-        _ => return Err(StaleButton::Foreign),
-    })
+    let (command, fields) = rest.split_once(':').ok_or(StaleButton::Foreign)?;
+    let command = find(command).ok_or(StaleButton::Foreign)?;
+    (command.button)(fields)
+}
+
+/// Exactly `n` fields; the last takes the rest, `:` included.
+pub fn fields(text: &str, n: usize) -> Result<Vec<&str>, StaleButton> {
+    let parts: Vec<&str> = text.splitn(n, ':').collect();
+    if parts.len() == n {
+        Ok(parts)
+    } else {
+        Err(StaleButton::Foreign)
+    }
+}
+
+/// A page field, as the invocation's `page` option.
+pub fn page(field: &str) -> Result<String, StaleButton> {
+    field.parse::<usize>().map(|p| p.to_string()).map_err(|_| StaleButton::Foreign)
+}
+
+/// Adds `option` naming the entity with this id, unless the field is empty.
+pub fn with_id(inv: Invocation, option: &str, id: &str) -> Invocation {
+    if id.is_empty() {
+        inv
+    } else {
+        inv.with(option, id_value(id))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::{insight, search, speaker, talk, topic, topics};
 
     #[test]
     fn round_trips() {
+        // Each button decodes into what the same command typed with marked ids would be.
         let cases = [
-            (topic_page("ai", None, 2), Invocation::new("topic").with("name", "id:ai").with("page", "2")),
-            (
-                topics_page(Some("pycon-us-2024"), 1),
-                Invocation::new("topics").with("page", "1").with("conference", "id:pycon-us-2024"),
-            ),
-            (
-                speaker("simon-willison", 0),
-                Invocation::new("speaker").with("name", "id:simon-willison").with("page", "0"),
-            ),
-            (talk("keynote-simon-willison"), Invocation::new("talk").with("title", "id:keynote-simon-willison")),
-            (insight(Some("ai"), None, None), Invocation::new("insight").with("topic", "id:ai")),
-            (search_page("a:b c", None, 3), Invocation::new("search").with("query", "a:b c").with("page", "3")),
+            (topic::button("ai", None, 2), "/topic name: id:ai page: 2"),
+            (topics::button(Some("pycon-us-2024"), 1), "/topics page: 1 conference: id:pycon-us-2024"),
+            (speaker::button("simon-willison", 0), "/speaker name: id:simon-willison page: 0"),
+            (talk::button("keynote-simon-willison"), "/talk title: id:keynote-simon-willison"),
+            (insight::button(Some("ai"), None, None), "/insight topic: id:ai"),
+            (search::button("a:b c", None, 3), "/search query: a:b c page: 3"),
         ];
-        for (id, expected) in cases {
+        for (id, typed) in cases {
             assert!(id.len() <= 100);
-            assert_eq!(decode(&id), Ok(expected), "{id}");
+            assert_eq!(decode(&id), Ok(crate::commands::parse_line(typed).unwrap()), "{id}");
         }
     }
 
     #[test]
     fn long_queries_are_cut_to_fit() {
-        let id = search_page(&"é".repeat(500), Some("pycon-us-2024"), 12);
+        let id = search::button(&"é".repeat(500), Some("pycon-us-2024"), 12);
         assert_eq!(id.chars().count(), 100);
         assert!(decode(&id).is_ok());
     }
@@ -139,6 +104,7 @@ mod tests {
         assert_eq!(decode("something-else"), Err(StaleButton::Foreign));
         assert_eq!(decode("c1:topic:x::ai"), Err(StaleButton::Foreign));
         assert_eq!(decode("c1:nope:1"), Err(StaleButton::Foreign));
+        assert_eq!(decode("c1:about:1"), Err(StaleButton::Foreign));
         assert_eq!(decode(""), Err(StaleButton::Foreign));
     }
 }

@@ -2,8 +2,19 @@
 
 use serde_json::Value;
 
-use super::{table::COMMANDS, Outcome};
+use super::definition::{no_buttons, no_choices};
+use super::{Command, Outcome, COMMANDS};
 use crate::reply::{Embed, Reply, COLOR};
+
+pub const COMMAND: Command = Command {
+    name: "help",
+    description: "How to use confbot",
+    options: &[],
+    admin: false,
+    run: |_, _| run(),
+    complete: no_choices,
+    button: no_buttons,
+};
 
 pub fn run() -> Outcome {
     let lines: Vec<String> = COMMANDS

@@ -1,37 +1,74 @@
-//! `/insight [topic:] [speaker:] [conference:]`: a random insight or quote with its talk.
+//! `/insight [topic:] [speaker:] [conference:]`: a random insight or quote with its talk. Its
+//! card is also what a daily post about an insight shows.
 
 use serde_json::{json, Value};
 
-use super::resolve::{self, Found};
-use super::{bad_conference, custom_id, Context, Invocation, Outcome};
-use crate::catalogue::{Availability, Catalogue, InsightIx, InsightKind, LinkKind};
+use super::common::{self, CONFERENCE, CONFERENCE_OPTION};
+use super::custom_id::{self, StaleButton};
+use super::definition::text;
+use super::{choices, talk, Choice, Command, Context, Invocation, Outcome};
+use crate::catalogue::resolve::{self, Found};
+use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightIx, InsightKind, LinkKind, SpeakerIx, TopicIx};
 use crate::reply::{echo, Button, Embed, Field, Reply, COLOR};
 
-pub fn run(ctx: &mut Context<'_>, inv: &Invocation) -> Outcome {
+const TOPIC: &str = "topic";
+const SPEAKER: &str = "speaker";
+
+pub const COMMAND: Command = Command {
+    name: "insight",
+    description: "A random insight or quote from a talk",
+    options: &[
+        text(TOPIC, "Only insights from this topic", false, true),
+        text(SPEAKER, "Only insights from this speaker", false, true),
+        CONFERENCE_OPTION,
+    ],
+    admin: false,
+    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
+        Ok(args) => run(ctx, args),
+        Err(refused) => refused,
+    },
+    complete,
+    button: decode,
+};
+
+/// The filters, resolved.
+pub struct Args {
+    pub topic: Option<TopicIx>,
+    pub speaker: Option<SpeakerIx>,
+    pub conference: Option<ConferenceIx>,
+}
+
+impl Args {
+    fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
+        let conference = common::conference_filter(c, inv)?;
+        let topic = match inv.get(TOPIC).map(|t| (t, resolve::topic(c, t))) {
+            None => None,
+            Some((_, Found::One(t))) => Some(t),
+            Some((text, _)) => {
+                return Err(miss(format!("No topic matches “{}”", echo(text)), "`/topics` lists the topics."))
+            }
+        };
+        let speaker = match inv.get(SPEAKER).map(|s| (s, resolve::speaker(c, s, 5).0)) {
+            None => None,
+            Some((_, Found::One(s))) => Some(s),
+            Some((text, Found::Maybe(options))) => {
+                let names: Vec<&str> = options.iter().take(5).map(|&s| c.speakers[s].name.as_str()).collect();
+                return Err(miss(
+                    format!("Which speaker did you mean by “{}”?", echo(text)),
+                    &format!("Maybe: {}.", names.join(", ")),
+                ));
+            }
+            Some((text, Found::Nothing)) => {
+                return Err(miss(format!("No speaker matches “{}”", echo(text)), "Check the spelling with `/speaker`."))
+            }
+        };
+        Ok(Args { topic, speaker, conference })
+    }
+}
+
+pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let c = ctx.catalogue;
-    let within = match resolve::conference_filter(c, inv.get("conference")) {
-        Ok(w) => w,
-        Err(message) => return bad_conference(message),
-    };
-    let topic = match inv.get("topic").map(|t| (t, resolve::topic(c, t))) {
-        None => None,
-        Some((_, Found::One(t))) => Some(t),
-        Some((text, _)) => return miss(format!("No topic matches “{}”", echo(text)), "`/topics` lists the topics."),
-    };
-    let speaker = match inv.get("speaker").map(|s| (s, resolve::speaker(c, s, 5).0)) {
-        None => None,
-        Some((_, Found::One(s))) => Some(s),
-        Some((text, Found::Maybe(options))) => {
-            let names: Vec<&str> = options.iter().take(5).map(|&s| c.speakers[s].name.as_str()).collect();
-            return miss(
-                format!("Which speaker did you mean by “{}”?", echo(text)),
-                &format!("Maybe: {}.", names.join(", ")),
-            );
-        }
-        Some((text, Found::Nothing)) => {
-            return miss(format!("No speaker matches “{}”", echo(text)), "Check the spelling with `/speaker`.")
-        }
-    };
+    let Args { topic, speaker, conference: within } = args;
     let eligible: Vec<InsightIx> = (0..c.insights.len())
         .filter(|&i| {
             let insight = &c.insights[i];
@@ -48,15 +85,14 @@ pub fn run(ctx: &mut Context<'_>, inv: &Invocation) -> Outcome {
         );
     }
     let pick = choose(ctx.rng, &eligible, ctx.last_insight);
-    let id = |ix: Option<usize>, ids: &dyn Fn(usize) -> String| ix.map(ids);
-    let another = custom_id::insight(
-        id(topic, &|t| c.topics[t].id.clone()).as_deref(),
-        id(speaker, &|s| c.speakers[s].id.clone()).as_deref(),
-        id(within, &|w| c.conferences[w].id.clone()).as_deref(),
+    let another = button(
+        topic.map(|t| c.topics[t].id.as_str()),
+        speaker.map(|s| c.speakers[s].id.as_str()),
+        common::conference_id(c, within),
     );
     let mut reply = card(c, pick, None);
     reply.buttons.insert(0, Button::action("Another insight", another));
-    Outcome { reply, ok: true, resolved: json!({"insight": summary(c, pick)}), shown_insight: Some(pick) }
+    Outcome { shown_insight: Some(pick), ..Outcome::found(reply, json!({"insight": summary(c, pick)})) }
 }
 
 fn miss(title: String, advice: &str) -> Outcome {
@@ -100,7 +136,7 @@ pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
         .links
         .iter()
         .find(|l| l.kind == LinkKind::Video && l.availability == Availability::Public && l.url.is_some());
-    let mut buttons = vec![Button::action("Talk details", custom_id::talk(&talk.id))];
+    let mut buttons = vec![Button::action("Talk details", talk::button(&talk.id))];
     if let Some(v) = video {
         buttons.push(Button::Link { label: "Watch".into(), url: v.url.clone().unwrap_or_default() });
     }
@@ -117,4 +153,25 @@ pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
         buttons,
         ..Reply::default()
     }
+}
+
+fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
+    match option {
+        TOPIC => choices::topics(c, partial),
+        SPEAKER => choices::speakers(c, partial),
+        CONFERENCE => choices::conferences(c, partial),
+        _ => Vec::new(),
+    }
+}
+
+/// The "Another insight" button, keeping the filters (ids).
+pub fn button(topic: Option<&str>, speaker: Option<&str>, conference: Option<&str>) -> String {
+    custom_id::encode(COMMAND.name, &[topic.unwrap_or(""), speaker.unwrap_or(""), conference.unwrap_or("")])
+}
+
+fn decode(fields: &str) -> Result<Invocation, StaleButton> {
+    let f = custom_id::fields(fields, 3)?;
+    let inv = custom_id::with_id(Invocation::new(COMMAND.name), TOPIC, f[0]);
+    let inv = custom_id::with_id(inv, SPEAKER, f[1]);
+    Ok(custom_id::with_id(inv, CONFERENCE, f[2]))
 }

@@ -1,39 +1,76 @@
-//! Every slash command as a pure function from the catalogue and its options to a [`Reply`].
+//! Every slash command, one file each, as plain functions from the catalogue and the command's
+//! typed arguments to an [`Outcome`]: the reply, what was matched, and any [`Effect`] the
+//! running bot must carry out.
 //!
-//! The table in [`table`] is the single list of commands: Discord registration, the CLI's
-//! `ask` parser, `/help` and the tests all read it. A command arrives as an [`Invocation`] —
-//! from a slash command, a button's custom_id, or a line typed at the CLI — and [`run`] answers
-//! it with an [`Outcome`]: the reply plus what was matched, for scripts and tests.
+//! A command's file holds everything about it: its definition (`COMMAND`), its option names
+//! as constants, its `Args` read from an [`Invocation`], `run`, its autocomplete and its
+//! buttons. [`COMMANDS`] is the one list of them: Discord registration, the CLI's `ask`
+//! parser, `/help` and the tests all read it. A command arrives as an [`Invocation`] — from a
+//! slash command, a button's custom_id, or a line typed at the CLI — and [`run`] answers it.
+//!
+//! # Layout
+//! - one file per command: `topics`, `topic`, `talk`, `speaker`, `insight`, `search`, `about`,
+//!   `help`, `reload`, `daily`;
+//! - [`definition`]: the [`Command`] shape and its options;
+//! - [`common`]: what several commands share (the conference filter, list lines, admin checks);
+//! - [`choices`]: autocomplete choices for each kind of entity;
+//! - [`custom_id`]: the versioned envelope of every button's custom_id;
+//! - [`parse`](mod@parse): a command typed as in Discord, read into an [`Invocation`].
 
 mod about;
-mod complete;
+pub mod choices;
+pub mod common;
 pub mod custom_id;
+pub mod daily;
+pub mod definition;
 mod help;
-pub(crate) mod insight;
+pub mod insight;
 mod parse;
-pub(crate) mod resolve;
+pub mod reload;
 mod search;
 mod speaker;
-mod table;
-pub(crate) mod talk;
+pub mod talk;
 mod topic;
 mod topics;
 
-pub use complete::{complete, Choice};
+pub use choices::Choice;
+pub use custom_id::StaleButton;
+pub use definition::{Command, OptionDef, OptionKind};
 pub use parse::{parse_line, ParseError};
-pub use table::{find, Definition, OptionDef, OptionKind, COMMANDS};
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::catalogue::{Catalogue, InsightIx};
-use crate::reply::Reply;
+use crate::reply::{limits, Reply};
+use crate::store::Store;
+
+/// The commands confbot answers, in the order `/help` lists them.
+pub const COMMANDS: &[Command] = &[
+    topics::COMMAND,
+    topic::COMMAND,
+    talk::COMMAND,
+    speaker::COMMAND,
+    insight::COMMAND,
+    search::COMMAND,
+    about::COMMAND,
+    help::COMMAND,
+    reload::COMMAND,
+    daily::COMMAND,
+];
+
+/// A command by name.
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
 
 /// A command with its options as text, however it was entered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invocation {
     pub name: String,
-    /// Option name and value, in the order given. `page` (0-based) is never registered with
-    /// Discord: it arrives from pagination buttons.
+    /// Option name and value, in the order given. A subcommand is `("subcommand", name)`
+    /// before its options; `page` (0-based) is never registered with Discord: it arrives from
+    /// pagination buttons.
     pub options: Vec<(String, String)>,
 }
 
@@ -52,17 +89,59 @@ impl Invocation {
         self.options.iter().find(|(name, _)| name == option).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
     }
 
-    fn page(&self) -> usize {
-        self.get("page").and_then(|p| p.parse().ok()).unwrap_or(0)
+    /// The page asked for by a pagination button; 0 when absent or unreadable.
+    pub fn page(&self) -> usize {
+        self.get(common::PAGE).and_then(|p| p.parse().ok()).unwrap_or(0)
     }
 }
 
-/// What a command needs besides the catalogue: randomness and what this channel saw last.
+/// What a command needs besides its arguments.
 pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     pub rng: &'a mut fastrand::Rng,
     /// The insight last shown in this channel, so `/insight` does not repeat it at once.
     pub last_insight: Option<InsightIx>,
+    /// "Now", for commands that schedule (the bot's clock; tests and `ask` may set it).
+    pub now: DateTime<Utc>,
+    /// Present inside the running bot; the offline CLI has none.
+    pub bot: Option<Caller<'a>>,
+}
+
+/// Who asks, where, and the state the bot keeps: what admin commands need.
+pub struct Caller<'a> {
+    pub store: &'a Store,
+    /// The server asked in; `None` in a DM.
+    pub guild: Option<u64>,
+    /// The member has Manage Server (or Administrator) there, as Discord computed it.
+    pub manager: bool,
+}
+
+impl<'a> Context<'a> {
+    /// A context for answering offline, at the real "now", with no channel memory.
+    pub fn new(catalogue: &'a Catalogue, rng: &'a mut fastrand::Rng) -> Context<'a> {
+        Context { catalogue, rng, last_insight: None, now: Utc::now(), bot: None }
+    }
+}
+
+/// What the running bot must do for a command, besides replying: the command decides, the
+/// Discord edge carries it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Load the catalogue files again and swap them in; the reply becomes
+    /// [`reload::reply`] of the result. Slow: the edge defers first.
+    Reload,
+    /// Wake the daily delivery loop: a schedule changed or a post was asked for.
+    WakeDaily,
+    /// Check that the bot can post in this channel, and add [`daily::cannot_post`] to the
+    /// reply if it cannot. Takes REST calls: the edge defers first.
+    CheckChannel(u64),
+}
+
+impl Effect {
+    /// Whether carrying it out may take longer than Discord's 3 seconds to answer.
+    pub fn is_slow(self) -> bool {
+        matches!(self, Effect::Reload | Effect::CheckChannel(_))
+    }
 }
 
 /// A command's answer.
@@ -75,64 +154,65 @@ pub struct Outcome {
     pub resolved: Value,
     /// The insight shown, if any, for the caller to remember per channel.
     pub shown_insight: Option<InsightIx>,
+    /// What the running bot must do, in order.
+    pub effects: Vec<Effect>,
 }
 
 impl Outcome {
-    fn found(reply: Reply, resolved: Value) -> Outcome {
-        Outcome { reply, ok: true, resolved, shown_insight: None }
+    pub fn found(reply: Reply, resolved: Value) -> Outcome {
+        Outcome { reply, ok: true, resolved, shown_insight: None, effects: Vec::new() }
     }
 
-    fn missed(reply: Reply, resolved: Value) -> Outcome {
-        Outcome { reply, ok: false, resolved, shown_insight: None }
+    pub fn missed(reply: Reply, resolved: Value) -> Outcome {
+        Outcome { reply, ok: false, resolved, shown_insight: None, effects: Vec::new() }
     }
 }
 
 /// Answers one invocation. Never panics on user input; unknown commands and bad options get
 /// an ephemeral reply with advice.
 pub fn run(ctx: &mut Context<'_>, invocation: &Invocation) -> Outcome {
-    match invocation.name.as_str() {
-        "topics" => topics::run(ctx.catalogue, invocation),
-        "topic" => topic::run(ctx.catalogue, invocation),
-        "talk" => talk::run(ctx.catalogue, invocation),
-        "speaker" => speaker::run(ctx.catalogue, invocation),
-        "insight" => insight::run(ctx, invocation),
-        "search" => search::run(ctx.catalogue, invocation),
-        "about" => about::run(ctx.catalogue),
-        "help" => help::run(),
-        name if find(name).is_some() => Outcome::missed(
-            Reply::problem(format!("/{name} works only in Discord"), "It changes the running bot's settings."),
+    let Some(command) = find(&invocation.name) else {
+        let name = crate::reply::echo(&invocation.name);
+        return Outcome::missed(
+            Reply::problem(format!("Unknown command /{name}"), "Use /help to see every command."),
             Value::Null,
-        ),
-        name => Outcome::missed(
-            Reply::problem(format!("Unknown command /{}", crate::reply::echo(name)), "Use /help to see every command."),
+        );
+    };
+    if command.admin && ctx.bot.is_none() {
+        return Outcome::missed(
+            Reply::problem(
+                format!("/{} works only in Discord", command.name),
+                "It changes the running bot's settings.",
+            ),
             Value::Null,
-        ),
+        );
     }
+    (command.run)(ctx, invocation)
 }
 
-/// Titles of talks for `resolved` lists.
-fn titles(catalogue: &Catalogue, talks: &[usize]) -> Vec<String> {
-    talks.iter().map(|&t| catalogue.talks[t].title.clone()).collect()
+/// Choices for `option` of `command` given what the user has typed so far, at most 25, best
+/// first. Unknown commands and options get no choices.
+pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Vec<Choice> {
+    let mut choices = find(command).map(|cmd| (cmd.complete)(c, option, partial.trim())).unwrap_or_default();
+    choices.truncate(limits::CHOICES);
+    choices
 }
 
-/// One line for a talk in a list: title, speakers and, when several conferences are loaded,
-/// the conference.
-fn talk_line(catalogue: &Catalogue, talk: usize) -> String {
-    let t = &catalogue.talks[talk];
-    let mut line = format!("**{}**", t.title);
-    let speakers = catalogue.speaker_names(talk);
-    if !speakers.is_empty() {
-        line.push_str(" — ");
-        line.push_str(&speakers);
-    }
-    if catalogue.conferences.len() > 1 {
-        line.push_str(" · ");
-        line.push_str(&catalogue.conferences[t.conference].name);
-    }
-    line
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The reply for a conference option that names nothing, or several things.
-fn bad_conference(message: String) -> Outcome {
-    Outcome::missed(Reply::problem("Unknown conference", message), Value::Null)
+    #[test]
+    fn admin_commands_refuse_members_without_manage_server() {
+        let c = Catalogue::embedded();
+        let store = Store::open_in_memory().unwrap();
+        let mut rng = fastrand::Rng::with_seed(1);
+        for command in COMMANDS.iter().filter(|c| c.admin) {
+            let bot = Caller { store: &store, guild: Some(7), manager: false };
+            let mut ctx = Context { bot: Some(bot), ..Context::new(&c, &mut rng) };
+            let outcome = run(&mut ctx, &Invocation::new(command.name).with(definition::SUBCOMMAND, "show"));
+            assert!(!outcome.ok && outcome.effects.is_empty(), "/{}", command.name);
+            assert!(outcome.reply.ephemeral, "/{}", command.name);
+        }
+    }
 }

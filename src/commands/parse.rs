@@ -2,8 +2,9 @@
 //! [`Invocation`]. Option names come from the command table, so values may contain spaces and
 //! colons; an option's value runs until the next known `name:`.
 
-use super::table::{find, OptionKind};
-use super::Invocation;
+use super::common::PAGE;
+use super::definition::SUBCOMMAND;
+use super::{find, Invocation, OptionKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
@@ -30,13 +31,12 @@ pub fn parse_line(line: &str) -> Result<Invocation, ParseError> {
     let def = find(&name).ok_or_else(|| ParseError::UnknownCommand(name.clone()))?;
     let mut invocation = Invocation::new(&name);
     let mut options = def.options;
-    if let Some(sub) = def.options.iter().find(|o| matches!(o.kind, OptionKind::Subcommand(_))) {
-        let _ = sub;
+    if def.options.iter().any(|o| matches!(o.kind, OptionKind::Subcommand(_))) {
         let (word, after) = split_word(rest);
         let chosen = def.options.iter().find(|o| o.name == word.to_lowercase());
         match chosen {
             Some(o) => {
-                invocation.options.push(("subcommand".into(), o.name.into()));
+                invocation.options.push((SUBCOMMAND.into(), o.name.into()));
                 if let OptionKind::Subcommand(inner) = o.kind {
                     options = inner;
                 }
@@ -47,7 +47,7 @@ pub fn parse_line(line: &str) -> Result<Invocation, ParseError> {
             }
         }
     }
-    let known: Vec<&str> = options.iter().map(|o| o.name).chain(["page"]).collect();
+    let known: Vec<&str> = options.iter().map(|o| o.name).chain([PAGE]).collect();
     let mut pieces = keyed_pieces(rest, &known);
     if pieces.is_empty() && !rest.trim().is_empty() {
         // No `key:` at all. Take the text as the only required option, if there is one.

@@ -1,32 +1,56 @@
-//! `/search query:`: keyword search over titles, summaries and insights, best first.
+//! `/search query: [conference:]`: keyword search over titles, summaries and insights, best first.
 
 use serde_json::json;
 
-use super::{bad_conference, custom_id, resolve, talk_line, titles, Invocation, Outcome};
-use crate::catalogue::Catalogue;
+use super::common::{self, CONFERENCE, CONFERENCE_OPTION, PAGE};
+use super::custom_id::{self, StaleButton};
+use super::definition::{text, OptionDef};
+use super::{choices, Choice, Command, Context, Invocation, Outcome};
+use crate::catalogue::{Catalogue, ConferenceIx};
 use crate::reply::{echo, paginate_with, Reply};
+
+const QUERY: &str = "query";
+
+pub const COMMAND: Command = Command {
+    name: "search",
+    description: "Search titles, summaries and insights by keyword",
+    options: &[OptionDef { max: Some(200), ..text(QUERY, "Words to look for", true, false) }, CONFERENCE_OPTION],
+    admin: false,
+    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
+        Ok(args) => run(ctx, args),
+        Err(refused) => refused,
+    },
+    complete,
+    button: decode,
+};
 
 /// Titles listed in `resolved.results`.
 const RESOLVED: usize = 50;
 
-pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
-    let Some(query) = inv.get("query") else {
-        return Outcome::missed(
-            Reply::problem("Search for what?", "Give some words, e.g. `/search query: subinterpreters`."),
-            json!({"results": []}),
-        );
-    };
-    let within = match resolve::conference_filter(c, inv.get("conference")) {
-        Ok(w) => w,
-        Err(message) => return bad_conference(message),
-    };
-    let results: Vec<usize> = c
-        .keyword_index()
-        .search(query)
-        .into_iter()
-        .filter(|&t| within.is_none_or(|w| c.talks[t].conference == w))
-        .collect();
-    let resolved = json!({"results": titles(c, &results[..results.len().min(RESOLVED)])});
+pub struct Args {
+    pub query: String,
+    pub conference: Option<ConferenceIx>,
+    pub page: usize,
+}
+
+impl Args {
+    fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
+        let Some(query) = inv.get(QUERY) else {
+            return Err(Outcome::missed(
+                Reply::problem("Search for what?", "Give some words, e.g. `/search query: subinterpreters`."),
+                json!({"results": []}),
+            ));
+        };
+        Ok(Args { query: query.to_owned(), conference: common::conference_filter(c, inv)?, page: inv.page() })
+    }
+}
+
+pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
+    let c = ctx.catalogue;
+    let (query, within) = (args.query.as_str(), args.conference);
+    let results: Vec<usize> =
+        c.keyword_index().search(query).into_iter().filter(|&t| common::within(c, t, within)).collect();
+    let resolved = json!({"results": common::titles(c, &results[..results.len().min(RESOLVED)])});
     if results.is_empty() {
         return Outcome::missed(
             Reply::problem(
@@ -36,12 +60,12 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
             resolved,
         );
     }
-    let conference_id = within.map(|w| c.conferences[w].id.as_str());
+    let conference_id = common::conference_id(c, within);
     let page = paginate_with(
         results.len(),
-        |i| talk_line(c, results[i]),
-        inv.page(),
-        |p| custom_id::search_page(query, conference_id, p),
+        |i| common::talk_line(c, results[i]),
+        args.page,
+        |p| button(query, conference_id, p),
     );
     let n = results.len();
     let title = format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query));
@@ -54,4 +78,22 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
         .join("\n");
     let reply = page.reply(title, description, "Use /talk to see one in full");
     Outcome::found(reply, resolved)
+}
+
+fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
+    match option {
+        CONFERENCE => choices::conferences(c, partial),
+        _ => Vec::new(),
+    }
+}
+
+/// The button that shows `page` of the results; the query comes last and is cut to fit.
+pub fn button(query: &str, conference: Option<&str>, page: usize) -> String {
+    custom_id::encode(COMMAND.name, &[&page.to_string(), conference.unwrap_or(""), query])
+}
+
+fn decode(fields: &str) -> Result<Invocation, StaleButton> {
+    let f = custom_id::fields(fields, 3)?;
+    let inv = Invocation::new(COMMAND.name).with(QUERY, f[2]).with(PAGE, custom_id::page(f[0])?);
+    Ok(custom_id::with_id(inv, CONFERENCE, f[1]))
 }

@@ -2,28 +2,59 @@
 
 use serde_json::json;
 
-use super::resolve::{self, Found};
-use super::{custom_id, talk_line, Invocation, Outcome};
+use super::common::{self, PAGE};
+use super::custom_id::{self, StaleButton};
+use super::definition::text;
+use super::{choices, talk, Choice, Command, Context, Invocation, Outcome};
+use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::Catalogue;
 use crate::reply::{echo, paginate, Button, Embed, Reply, COLOR};
+
+const NAME: &str = "name";
+
+pub const COMMAND: Command = Command {
+    name: "speaker",
+    description: "Find a speaker and their talks (typos and partial names are fine)",
+    options: &[text(NAME, "The speaker's name", true, true)],
+    admin: false,
+    run: |ctx, inv| match Args::read(inv) {
+        Ok(args) => run(ctx, args),
+        Err(refused) => refused,
+    },
+    complete,
+    button: decode,
+};
 
 /// Names offered as "did you mean" buttons, and listed in `resolved.suggestions`.
 const BUTTONS: usize = 5;
 const SUGGESTIONS: usize = 10;
 
-pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
-    let Some(name) = inv.get("name") else {
-        return Outcome::missed(
-            Reply::problem("Which speaker?", "Give a name, e.g. `/speaker name: Simon Willison`."),
-            json!({"speaker": null, "suggestions": []}),
-        );
-    };
+pub struct Args {
+    pub name: String,
+    pub page: usize,
+}
+
+impl Args {
+    fn read(inv: &Invocation) -> Result<Args, Outcome> {
+        let Some(name) = inv.get(NAME) else {
+            return Err(Outcome::missed(
+                Reply::problem("Which speaker?", "Give a name, e.g. `/speaker name: Simon Willison`."),
+                json!({"speaker": null, "suggestions": []}),
+            ));
+        };
+        Ok(Args { name: name.to_owned(), page: inv.page() })
+    }
+}
+
+pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
+    let c = ctx.catalogue;
+    let name = args.name.as_str();
     let (found, lookup) = resolve::speaker(c, name, SUGGESTIONS);
     let suggestions: Vec<&str> = lookup.matches.iter().map(|m| c.speakers[m.ix].name.as_str()).collect();
     match found {
         Found::One(s) => {
             let resolved = json!({"speaker": c.speakers[s].name, "suggestions": suggestions});
-            Outcome::found(show(c, s, inv.page()), resolved)
+            Outcome::found(show(c, s, args.page), resolved)
         }
         Found::Maybe(options) => {
             let lines: Vec<String> = options
@@ -38,7 +69,7 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
             reply.buttons = options
                 .iter()
                 .take(BUTTONS)
-                .map(|&s| Button::action(&c.speakers[s].name, custom_id::speaker(&c.speakers[s].id, 0)))
+                .map(|&s| Button::action(&c.speakers[s].name, button(&c.speakers[s].id, 0)))
                 .collect();
             Outcome::missed(reply, json!({"speaker": null, "suggestions": suggestions}))
         }
@@ -55,8 +86,8 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
 fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
     let speaker = &c.speakers[s];
     let talks = c.talks_of_speaker(s);
-    let lines: Vec<String> = talks.iter().map(|&t| talk_line(c, t)).collect();
-    let page = paginate(&lines, page, |p| custom_id::speaker(&speaker.id, p));
+    let lines: Vec<String> = talks.iter().map(|&t| common::talk_line(c, t)).collect();
+    let page = paginate(&lines, page, |p| button(&speaker.id, p));
     let mut description = String::new();
     if let Some(bio) = &speaker.bio {
         description.push_str(bio);
@@ -77,8 +108,7 @@ fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
     };
     let mut buttons = page.buttons;
     if page.count == 1 {
-        buttons
-            .extend(talks.iter().take(5).map(|&t| Button::action(&c.talks[t].title, custom_id::talk(&c.talks[t].id))));
+        buttons.extend(talks.iter().take(5).map(|&t| Button::action(&c.talks[t].title, talk::button(&c.talks[t].id))));
     }
     Reply {
         embeds: vec![Embed {
@@ -92,4 +122,21 @@ fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
         buttons,
         ..Reply::default()
     }
+}
+
+fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
+    match option {
+        NAME => choices::speakers(c, partial),
+        _ => Vec::new(),
+    }
+}
+
+/// The button that shows `page` of a speaker's talks.
+pub fn button(speaker_id: &str, page: usize) -> String {
+    custom_id::encode(COMMAND.name, &[&page.to_string(), speaker_id])
+}
+
+fn decode(fields: &str) -> Result<Invocation, StaleButton> {
+    let f = custom_id::fields(fields, 2)?;
+    Ok(Invocation::new(COMMAND.name).with(NAME, id_value(f[1])).with(PAGE, custom_id::page(f[0])?))
 }

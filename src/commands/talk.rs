@@ -1,48 +1,68 @@
-//! `/talk title:`: one talk in full — speakers, topic, summary, insights and links.
+//! `/talk title: [conference:]`: one talk in full — speakers, topic, summary, insights and
+//! links. Its card is also what a daily post about a talk shows.
 
 use serde_json::{json, Value};
 
-use super::resolve::{self, Found};
-use super::{bad_conference, custom_id, Invocation, Outcome};
-use crate::catalogue::{Availability, Catalogue, InsightKind, Link, LinkKind, TalkIx};
+use super::common::{self, CONFERENCE, CONFERENCE_OPTION};
+use super::custom_id::{self, StaleButton};
+use super::definition::text;
+use super::{choices, speaker, Choice, Command, Context, Invocation, Outcome};
+use crate::catalogue::resolve::{self, id_value, Found};
+use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightKind, Link, LinkKind, TalkIx};
 use crate::reply::{echo, limits, Button, Embed, Field, Reply, COLOR};
 
-pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
-    let Some(title) = inv.get("title") else {
-        return Outcome::missed(
-            Reply::problem("Which talk?", "Give a title, e.g. `/talk title: Keynote`."),
-            json!({"talk": null}),
-        );
-    };
-    let within = match resolve::conference_filter(c, inv.get("conference")) {
-        Ok(w) => w,
-        Err(message) => return bad_conference(message),
-    };
-    match resolve::talk(c, title, within) {
-        Found::One(t) => Outcome::found(show(c, t), json!({"talk": summary(c, t)})),
+const TITLE: &str = "title";
+
+pub const COMMAND: Command = Command {
+    name: "talk",
+    description: "Show one talk: speakers, summary, insights and links",
+    options: &[text(TITLE, "The talk's title (approximate is fine)", true, true), CONFERENCE_OPTION],
+    admin: false,
+    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
+        Ok(args) => run(ctx, args),
+        Err(refused) => refused,
+    },
+    complete,
+    button: decode,
+};
+
+pub struct Args {
+    pub title: String,
+    pub conference: Option<ConferenceIx>,
+}
+
+impl Args {
+    fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
+        let Some(title) = inv.get(TITLE) else {
+            return Err(Outcome::missed(
+                Reply::problem("Which talk?", "Give a title, e.g. `/talk title: Keynote`."),
+                json!({"talk": null}),
+            ));
+        };
+        Ok(Args { title: title.to_owned(), conference: common::conference_filter(c, inv)? })
+    }
+}
+
+pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
+    let c = ctx.catalogue;
+    let title = args.title.as_str();
+    match resolve::talk(c, title, args.conference) {
+        Found::One(t) => Outcome::found(card(c, t), json!({"talk": summary(c, t)})),
         Found::Maybe(options) => {
             let mut reply = Reply::problem(
                 format!("Which talk did you mean by “{}”?", echo(title)),
                 "Pick one below, or type more of the title.",
             );
-            let lines: Vec<String> = options.iter().take(5).map(|&t| format!("• {}", super::talk_line(c, t))).collect();
+            let lines: Vec<String> =
+                options.iter().take(5).map(|&t| format!("• {}", common::talk_line(c, t))).collect();
             reply.embeds[0].description =
                 Some(format!("{}\n\nPick one below, or type more of the title.", lines.join("\n")));
-            // Titles are often shared ("Keynote"): the speakers tell the buttons apart.
             reply.buttons = options
                 .iter()
                 .take(5)
-                .map(|&t| {
-                    let speakers = c.speaker_names(t);
-                    let label = if speakers.is_empty() {
-                        c.talks[t].title.clone()
-                    } else {
-                        format!("{} — {speakers}", c.talks[t].title)
-                    };
-                    Button::action(label, custom_id::talk(&c.talks[t].id))
-                })
+                .map(|&t| Button::action(common::talk_label(c, t), button(&c.talks[t].id)))
                 .collect();
-            Outcome::missed(reply, json!({"talk": null, "suggestions": super::titles(c, &options)}))
+            Outcome::missed(reply, json!({"talk": null, "suggestions": common::titles(c, &options)}))
         }
         Found::Nothing => Outcome::missed(
             Reply::problem(
@@ -52,6 +72,23 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
             json!({"talk": null}),
         ),
     }
+}
+
+fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
+    match option {
+        TITLE => choices::talks(c, partial),
+        CONFERENCE => choices::conferences(c, partial),
+        _ => Vec::new(),
+    }
+}
+
+/// The button that shows a talk in full.
+pub fn button(talk_id: &str) -> String {
+    custom_id::encode(COMMAND.name, &[talk_id])
+}
+
+fn decode(fields: &str) -> Result<Invocation, StaleButton> {
+    Ok(Invocation::new(COMMAND.name).with(TITLE, id_value(fields)))
 }
 
 /// What `resolved.talk` says about a talk.
@@ -67,7 +104,7 @@ pub fn summary(c: &Catalogue, t: TalkIx) -> Value {
 }
 
 /// The full card of a talk.
-pub fn show(c: &Catalogue, t: TalkIx) -> Reply {
+pub fn card(c: &Catalogue, t: TalkIx) -> Reply {
     let talk = &c.talks[t];
     let conference = &c.conferences[talk.conference];
     let mut fields = Vec::new();
@@ -96,7 +133,7 @@ pub fn show(c: &Catalogue, t: TalkIx) -> Reply {
     let mut buttons: Vec<Button> =
         public.iter().map(|l| Button::Link { label: link_label(l), url: l.url.clone().unwrap_or_default() }).collect();
     buttons.extend(
-        talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, custom_id::speaker(&c.speakers[s].id, 0))),
+        talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, speaker::button(&c.speakers[s].id, 0))),
     );
     buttons.truncate(limits::BUTTONS_PER_ROW);
     Reply {

@@ -1,30 +1,59 @@
-//! `/topic name:`: the talks of one topic.
+//! `/topic name: [conference:]`: the talks of one topic.
 
 use serde_json::json;
 
-use super::resolve::{self, Found};
-use super::{bad_conference, custom_id, talk_line, titles, Invocation, Outcome};
-use crate::catalogue::Catalogue;
+use super::common::{self, CONFERENCE, CONFERENCE_OPTION, PAGE};
+use super::custom_id::{self, StaleButton};
+use super::definition::text;
+use super::{choices, Choice, Command, Context, Invocation, Outcome};
+use crate::catalogue::resolve::{self, id_value, Found};
+use crate::catalogue::{Catalogue, ConferenceIx};
 use crate::reply::{echo, paginate, Button, Reply};
 
-pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
-    let Some(name) = inv.get("name") else {
-        return Outcome::missed(
-            Reply::problem("Which topic?", "Give a topic name, e.g. `/topic name: AI`. `/topics` lists them."),
-            json!({"topic": null, "talks": []}),
-        );
-    };
-    let within = match resolve::conference_filter(c, inv.get("conference")) {
-        Ok(w) => w,
-        Err(message) => return bad_conference(message),
-    };
+const NAME: &str = "name";
+
+pub const COMMAND: Command = Command {
+    name: "topic",
+    description: "List the talks of a topic",
+    options: &[text(NAME, "The topic", true, true), CONFERENCE_OPTION],
+    admin: false,
+    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
+        Ok(args) => run(ctx, args),
+        Err(refused) => refused,
+    },
+    complete,
+    button: decode,
+};
+
+pub struct Args {
+    pub name: String,
+    pub conference: Option<ConferenceIx>,
+    pub page: usize,
+}
+
+impl Args {
+    fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
+        let Some(name) = inv.get(NAME) else {
+            return Err(Outcome::missed(
+                Reply::problem("Which topic?", "Give a topic name, e.g. `/topic name: AI`. `/topics` lists them."),
+                json!({"topic": null, "talks": []}),
+            ));
+        };
+        Ok(Args { name: name.to_owned(), conference: common::conference_filter(c, inv)?, page: inv.page() })
+    }
+}
+
+pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
+    let c = ctx.catalogue;
+    let within = args.conference;
+    let name = args.name.as_str();
     let topic = match resolve::topic(c, name) {
         Found::One(t) => t,
         Found::Maybe(options) => {
             let buttons = options
                 .iter()
                 .take(5)
-                .map(|&t| Button::action(&c.topics[t].name, custom_id::topic_page(&c.topics[t].id, None, 0)))
+                .map(|&t| Button::action(&c.topics[t].name, button(&c.topics[t].id, None, 0)))
                 .collect();
             let mut reply = Reply::problem(format!("Which topic did you mean by “{}”?", echo(name)), "Pick one below.");
             reply.buttons = buttons;
@@ -40,16 +69,11 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
             )
         }
     };
-    let talks: Vec<usize> = c
-        .talks_of_topic(topic)
-        .iter()
-        .copied()
-        .filter(|&t| within.is_none_or(|w| c.talks[t].conference == w))
-        .collect();
-    let resolved = json!({"topic": c.topics[topic].name, "talks": titles(c, &talks)});
-    let lines: Vec<String> = talks.iter().map(|&t| talk_line(c, t)).collect();
-    let conference_id = within.map(|w| c.conferences[w].id.as_str());
-    let page = paginate(&lines, inv.page(), |p| custom_id::topic_page(&c.topics[topic].id, conference_id, p));
+    let talks: Vec<usize> = c.talks_of_topic(topic).iter().copied().filter(|&t| common::within(c, t, within)).collect();
+    let resolved = json!({"topic": c.topics[topic].name, "talks": common::titles(c, &talks)});
+    let lines: Vec<String> = talks.iter().map(|&t| common::talk_line(c, t)).collect();
+    let conference_id = common::conference_id(c, within);
+    let page = paginate(&lines, args.page, |p| button(&c.topics[topic].id, conference_id, p));
     let description = if lines.is_empty() {
         "No talks in this topic yet.".to_owned()
     } else {
@@ -60,4 +84,23 @@ pub fn run(c: &Catalogue, inv: &Invocation) -> Outcome {
     let title = format!("{} — {count} talk{}", c.topics[topic].name, if count == 1 { "" } else { "s" });
     let reply = page.reply(title, format!("{heading}{description}"), "Use /talk to see one in full");
     Outcome::found(reply, resolved)
+}
+
+fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
+    match option {
+        NAME => choices::topics(c, partial),
+        CONFERENCE => choices::conferences(c, partial),
+        _ => Vec::new(),
+    }
+}
+
+/// The button that shows `page` of a topic's talks, of one conference or all.
+pub fn button(topic_id: &str, conference: Option<&str>, page: usize) -> String {
+    custom_id::encode(COMMAND.name, &[&page.to_string(), conference.unwrap_or(""), topic_id])
+}
+
+fn decode(fields: &str) -> Result<Invocation, StaleButton> {
+    let f = custom_id::fields(fields, 3)?;
+    let inv = Invocation::new(COMMAND.name).with(NAME, id_value(f[2])).with(PAGE, custom_id::page(f[0])?);
+    Ok(custom_id::with_id(inv, CONFERENCE, f[1]))
 }

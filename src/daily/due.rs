@@ -8,8 +8,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::schedule::Schedule;
-use crate::store::{Entry, PostRecord, Status};
+use super::{Entry, PostRecord, Schedule, Status};
 
 /// What to do about a schedule or an unfinished intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +79,7 @@ pub fn backoff(attempts: u32, retry_after: Option<std::time::Duration>) -> Durat
 mod tests {
     use super::*;
     use crate::daily::schedule::berlin_nine;
-    use crate::store::Origin;
+    use crate::daily::Origin;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -1,5 +1,6 @@
 //! Daily highlights on Discord: the state store opened at start-up, the REST transport the
-//! delivery loop posts through, the loop started once per process, and `/daily`.
+//! delivery loop posts through, and the loop started once per process. `/daily` itself is an
+//! ordinary command (`commands/daily.rs`); its effects are carried out in `interaction`.
 //!
 //! Retries: the transport makes ONE attempt per call and does not go through [`retry`]. The
 //! delivery loop owns retries for daily posts — 429 and 5xx come back as transient
@@ -12,20 +13,17 @@
 use std::sync::Arc;
 
 use serenity::http::{Http, HttpError, MessagePagination};
-use serenity::model::application::CommandInteraction;
 use serenity::model::channel::Nonce;
-use serenity::model::id::{ChannelId, GuildId, MessageId};
+use serenity::model::id::{ChannelId, MessageId};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::background::Closing;
-use super::interaction::{edit_original, message, respond, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE};
-use super::{permissions, retry, Bot, RunError};
+use super::{retry, Bot, RunError};
 use crate::catalogue::Catalogue;
-use crate::commands::Invocation;
 use crate::config::Config;
-use crate::daily::{self, Clock, Delivery, Seen, SendError, Transport};
-use crate::reply;
+use crate::daily;
+use crate::services::{self, transport, Clock, Delivery, Seen, SendError, Transport};
 use crate::store::Store;
 
 /// What `/daily` and the delivery loop share.
@@ -41,20 +39,19 @@ impl Daily {
     /// Opens the state store and makes the config's `[[daily]]` entries the starting point.
     /// A bad entry stops start-up with every problem listed.
     pub fn open(config: &Config, catalogue: &Catalogue, clock: Clock) -> Result<Daily, RunError> {
-        let entries = daily::config::parse_entries(&config.daily).map_err(|e| RunError::Daily(e.to_string()))?;
-        let schedules = daily::config::schedules(&entries, catalogue).map_err(|e| RunError::Daily(e.to_string()))?;
+        let entries = daily::entries::parse_entries(&config.daily)?;
+        let schedules = daily::entries::schedules(&entries, catalogue)?;
         let store = match &config.state {
-            Some(path) => Store::open(path)
-                .map_err(|e| RunError::Daily(format!("cannot open the state file {}: {e}", path.display())))?,
+            Some(path) => Store::open(path)?,
             None => {
                 tracing::warn!(
                     "no `state` path in the config: daily-post state is kept in memory only, so each day is \
                      posted exactly once within this run but a restart may post it again. Set `state` to keep it."
                 );
-                Store::open_in_memory().map_err(|e| RunError::Daily(e.to_string()))?
+                Store::open_in_memory()?
             }
         };
-        store.sync_config(&schedules, clock.now()).map_err(|e| RunError::Daily(e.to_string()))?;
+        store.sync_config(&schedules, clock.now())?;
         if !schedules.is_empty() {
             tracing::info!("daily: {} schedule(s) in the config", schedules.len());
         }
@@ -68,7 +65,7 @@ pub fn start(bot: Arc<Bot>, http: Arc<Http>, bot_user: u64, closing: Closing) ->
     let (wake, clock) = (bot.daily.wake.clone(), bot.daily.clock);
     let transport = Rest { http, bot_user };
     // The catalogue is read afresh on every pass, so a reload is seen at once.
-    tokio::spawn(daily::run(store, move || bot.live.get(), transport, clock, wake, closing.wait()))
+    tokio::spawn(services::daily::run(store, move || bot.live.get(), transport, clock, wake, closing.wait()))
 }
 
 /// The delivery loop's view of Discord, over serenity's REST client.
@@ -92,7 +89,7 @@ impl Transport for Rest {
         if channel_id == 0 {
             return Err(SendError::NotFound("0 is not a channel id".into()));
         }
-        let after = MessagePagination::After(MessageId::new(daily::transport::snowflake_at(since).max(1)));
+        let after = MessagePagination::After(MessageId::new(transport::snowflake_at(since).max(1)));
         let found = self.http.get_messages(ChannelId::new(channel_id), Some(after), Some(100)).await;
         let messages = found.map_err(|e| send_error(&e))?;
         Ok(messages
@@ -129,40 +126,4 @@ fn send_error(error: &serenity::Error) -> SendError {
         // No answer, or one serenity could not read: the message may exist; look, then retry.
         _ => SendError::Server(text),
     }
-}
-
-/// Answers `/daily` in `guild` (the caller refuses DMs and checks Manage Server): runs the
-/// core, wakes the loop when asked, and after `/daily set` checks that the bot can post in
-/// the channel.
-pub async fn command(bot: &Bot, http: &Http, c: &CommandInteraction, guild: GuildId, invocation: &Invocation) {
-    let catalogue = bot.live.get();
-    let now = bot.daily.clock.now();
-    let answer = daily::command::run(&bot.daily.store, &catalogue, now, guild.get(), invocation);
-    if answer.wake {
-        bot.daily.wake.notify_one();
-    }
-    let Some(channel) = answer.check_channel else {
-        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&answer.reply)).await;
-    };
-    // Checking takes a few REST calls: defer (privately), then edit the answer in.
-    respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, serde_json::json!({ "flags": reply::limits::EPHEMERAL }))
-        .await;
-    let mut reply = answer.reply;
-    let checked = match bot.user_id() {
-        Some(me) => permissions::missing_to_post(http, guild, channel, me).await,
-        None => Err("the bot is not ready yet".into()),
-    };
-    let warning = match checked {
-        Ok(missing) if missing.is_empty() => None,
-        Ok(missing) => Some(daily::command::cannot_post(channel, &missing)),
-        Err(why) => {
-            tracing::warn!(guild = guild.get(), channel, "daily: could not check the channel: {why}");
-            Some(format!("⚠ I could not check my permissions in <#{channel}> ({why}); make sure I can post there."))
-        }
-    };
-    if let Some(warning) = warning {
-        let text = reply.content.take().unwrap_or_default();
-        reply.content = Some(format!("{text}\n\n{warning}"));
-    }
-    edit_original(http, &c.token, &reply).await;
 }

@@ -15,16 +15,18 @@ use serenity::model::application::{
 };
 use serenity::model::channel::MessageFlags;
 use serenity::model::guild::Member;
-use serenity::model::id::InteractionId;
+use serenity::model::id::{GuildId, InteractionId};
 
-use super::{reload, retry, Bot};
+use super::{permissions, retry, Bot};
 use crate::catalogue::InsightIx;
-use crate::commands::{self, custom_id, Context, Invocation};
+use crate::commands::common::PAGE;
+use crate::commands::definition::SUBCOMMAND;
+use crate::commands::{self, custom_id, insight, Caller, Context, Effect, Invocation, Outcome};
 use crate::reply::{self, Reply};
 
 /// Interaction callback types (Discord's `InteractionResponseType`).
-pub(super) const CHANNEL_MESSAGE: u8 = 4;
-pub(super) const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
+const CHANNEL_MESSAGE: u8 = 4;
+const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
 const UPDATE_MESSAGE: u8 = 7;
 const AUTOCOMPLETE_RESULT: u8 = 8;
 
@@ -111,38 +113,66 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
 
 async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
-    let admin_only = commands::find(&invocation.name).is_some_and(|d| d.admin);
-    let guild = c.guild_id;
-    if invocation.name == "daily" && guild.is_none() {
-        // A DM has no server to schedule for (and no Manage Server to check).
-        let polite = Reply::problem(
-            "Daily highlights belong to a server",
-            "Use `/daily` in a channel of the server you manage.",
-        );
-        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
-    }
-    if admin_only && !is_admin(c.member.as_deref()) {
-        let refusal = Reply::problem("Only server managers can do that", "It needs the Manage Server permission.");
-        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&refusal)).await;
-    }
-    if let (Some(guild), "daily") = (guild, invocation.name.as_str()) {
-        return super::daily::command(bot, http, c, guild, &invocation).await;
-    }
-    if invocation.name == "reload" {
-        // Loading files may take longer than Discord's 3 seconds: defer, then edit.
-        respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": reply::limits::EPHEMERAL })).await;
-        let result = bot.live.reload().await;
-        match &result {
-            Ok(counts) => {
-                tracing::info!("catalogue reloaded by /reload: {counts}");
-                bot.daily.wake.notify_one();
-            }
-            Err(e) => tracing::warn!("/reload kept the previous catalogue: {e}"),
+    let caller =
+        Caller { store: &bot.daily.store, guild: c.guild_id.map(|g| g.get()), manager: is_admin(c.member.as_deref()) };
+    let outcome = run(bot, c.channel_id.get(), Some(caller), &invocation);
+    if !outcome.effects.iter().any(|e| e.is_slow()) {
+        for effect in &outcome.effects {
+            carry_out(bot, http, *effect, c.guild_id).await;
         }
-        return edit_original(http, &c.token, &reload::reply(&result)).await;
+        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome.reply)).await;
     }
-    let outcome = run(bot, c.channel_id.get(), &invocation);
-    respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome)).await;
+    // Loading files or checking a channel may take longer than Discord's 3 seconds: defer
+    // (as privately as the answer will be), carry the effects out, then edit the answer in.
+    let flags = if outcome.reply.ephemeral { reply::limits::EPHEMERAL } else { 0 };
+    respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": flags })).await;
+    let mut answer = outcome.reply;
+    for effect in &outcome.effects {
+        match carry_out(bot, http, *effect, c.guild_id).await {
+            Done::Nothing => {}
+            Done::Replace(reply) => answer = reply,
+            Done::Add(note) => {
+                let text = answer.content.take().unwrap_or_default();
+                answer.content = Some(format!("{text}\n\n{note}"));
+            }
+        }
+    }
+    edit_original(http, &c.token, &answer).await;
+}
+
+/// What carrying out an effect changes in the answer.
+enum Done {
+    Nothing,
+    Replace(Reply),
+    Add(String),
+}
+
+/// Does what a command asked of the running bot.
+async fn carry_out(bot: &Bot, http: &Http, effect: Effect, guild: Option<GuildId>) -> Done {
+    match effect {
+        Effect::WakeDaily => {
+            bot.daily.wake.notify_one();
+            Done::Nothing
+        }
+        Effect::Reload => Done::Replace(commands::reload::reply(&bot.reload("/reload").await)),
+        Effect::CheckChannel(channel) => {
+            let Some(guild) = guild else { return Done::Nothing };
+            let checked = match bot.user_id() {
+                Some(me) => permissions::missing_to_post(http, guild, channel, me).await,
+                None => Err("the bot is not ready yet".into()),
+            };
+            match checked {
+                Ok(missing) if missing.is_empty() => Done::Nothing,
+                Ok(missing) => Done::Add(commands::daily::cannot_post(channel, &missing)),
+                Err(why) => {
+                    tracing::warn!(guild = guild.get(), channel, "daily: could not check the channel: {why}");
+                    Done::Add(format!(
+                        "⚠ I could not check my permissions in <#{channel}> ({why}); make sure I can post there."
+                    ))
+                }
+            }
+        }
+    }
 }
 
 async fn component(bot: &Bot, http: &Http, c: &ComponentInteraction) {
@@ -157,7 +187,7 @@ async fn component(bot: &Bot, http: &Http, c: &ComponentInteraction) {
             return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
         }
     };
-    let reply = run(bot, c.channel_id.get(), &invocation);
+    let reply = run(bot, c.channel_id.get(), None, &invocation).reply;
     let clicked_ephemeral = c.message.flags.is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
     match placement(&invocation, reply.ephemeral, clicked_ephemeral) {
         Placement::Update => {
@@ -198,24 +228,33 @@ fn placement(invocation: &Invocation, reply_ephemeral: bool, clicked_ephemeral: 
         (true, true) => Placement::Update,
         (true, false) => Placement::CloseAndPost,
         (false, true) => Placement::New,
-        (false, false) if invocation.get("page").is_some() || invocation.name == "insight" => Placement::Update,
+        (false, false) if invocation.get(PAGE).is_some() || invocation.name == insight::COMMAND.name => {
+            Placement::Update
+        }
         (false, false) => Placement::New,
     }
 }
 
-/// Runs the core with this channel's memory of the last insight.
-fn run(bot: &Bot, channel: u64, invocation: &Invocation) -> Reply {
+/// Runs the core with this channel's memory of the last insight. Buttons carry no caller: they
+/// only ever open what any member may see.
+fn run(bot: &Bot, channel: u64, caller: Option<Caller<'_>>, invocation: &Invocation) -> Outcome {
     let catalogue = bot.live.get();
     let mut rng = fastrand::Rng::new();
-    let mut ctx = Context { catalogue: &catalogue, rng: &mut rng, last_insight: bot.last_insight.get(channel) };
+    let mut ctx = Context {
+        catalogue: &catalogue,
+        rng: &mut rng,
+        last_insight: bot.last_insight.get(channel),
+        now: bot.daily.clock.now(),
+        bot: caller,
+    };
     let outcome = commands::run(&mut ctx, invocation);
     if let Some(shown) = outcome.shown_insight {
         bot.last_insight.set(channel, shown);
     }
-    outcome.reply
+    outcome
 }
 
-/// The options as text. A subcommand becomes `("subcommand", name)` followed by its options.
+/// The options as text. A subcommand becomes `(SUBCOMMAND, name)` followed by its options.
 fn invocation(name: &str, options: &[CommandDataOption]) -> Invocation {
     let mut inv = Invocation::new(name);
     flatten(options, &mut inv);
@@ -231,7 +270,7 @@ fn flatten(options: &[CommandDataOption], inv: &mut Invocation) {
             CommandDataOptionValue::Boolean(b) => b.to_string(),
             CommandDataOptionValue::Channel(id) => id.get().to_string(),
             CommandDataOptionValue::SubCommand(inner) | CommandDataOptionValue::SubCommandGroup(inner) => {
-                inv.options.push(("subcommand".into(), o.name.clone()));
+                inv.options.push((SUBCOMMAND.into(), o.name.clone()));
                 flatten(inner, inv);
                 continue;
             }
@@ -250,7 +289,7 @@ fn is_admin(member: Option<&Member>) -> bool {
 }
 
 /// Replaces a deferred answer with `reply`.
-pub(super) async fn edit_original(http: &Http, token: &str, reply: &Reply) {
+async fn edit_original(http: &Http, token: &str, reply: &Reply) {
     let mut body = reply::render(reply);
     body.flags = 0; // visibility was fixed by the deferral; an edit may not set it
     let body = to_value(&body);
@@ -258,7 +297,7 @@ pub(super) async fn edit_original(http: &Http, token: &str, reply: &Reply) {
         .await;
 }
 
-pub(super) fn message(reply: &Reply) -> Value {
+fn message(reply: &Reply) -> Value {
     to_value(&reply::render(reply))
 }
 
@@ -270,7 +309,7 @@ fn to_value(m: &reply::Message) -> Value {
 }
 
 /// Sends an interaction callback through the retry layer; failures are logged there.
-pub(super) async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Value) {
+async fn respond(http: &Http, id: InteractionId, token: &str, kind: u8, data: Value) {
     let body = json!({ "type": kind, "data": data });
     let _ =
         retry::send("interaction callback", || http.create_interaction_response(id, token, &body, Vec::new())).await;

@@ -10,7 +10,7 @@
 //! - [`reload`]: the live catalogue, `/reload` and SIGHUP;
 //! - [`retry`]: 429 and 5xx handling for every REST call;
 //! - [`background`]: work started once per process (the daily delivery loop);
-//! - [`daily`]: daily highlights: the state store, the REST transport, `/daily`;
+//! - [`daily`]: daily highlights: the state store, the REST transport, the loop started once;
 //! - [`permissions`]: whether the bot can post in a channel;
 //! - [`shutdown`]: the bounded shutdown and the count of in-flight interactions.
 
@@ -30,8 +30,10 @@ use std::sync::Arc;
 use serenity::all::{ClientBuilder, Context, EventHandler, GatewayIntents, HttpBuilder, Interaction, Ready};
 use serenity::async_trait;
 
-use crate::catalogue::{self, LoadError};
+use crate::catalogue::LoadError;
 use crate::config::Config;
+use crate::services::Clock;
+use crate::sources;
 
 /// Why the bot could not run.
 #[derive(Debug, thiserror::Error)]
@@ -40,11 +42,16 @@ pub enum RunError {
     NoToken,
     #[error("{0}")]
     Catalogue(LoadError),
+    #[error("loading the catalogue stopped: {0}")]
+    Loader(tokio::task::JoinError),
+    #[error("the gateway task stopped: {0}")]
+    Gateway(tokio::task::JoinError),
     #[error("the Discord client failed: {0}")]
-    Client(String),
-    /// The state store or the `[[daily]]` entries.
+    Client(#[from] serenity::Error),
     #[error("{0}")]
-    Daily(String),
+    DailyEntries(#[from] crate::daily::EntryProblems),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// What every handler shares.
@@ -70,7 +77,7 @@ impl Bot {
 #[derive(Clone, Default)]
 pub struct Injected {
     /// "Now" for daily posts; the system clock when `None`.
-    pub clock: Option<crate::daily::Clock>,
+    pub clock: Option<Clock>,
     /// Counts background starts (tests check it stays at 1 across shard restarts).
     pub background_starts: Arc<AtomicU32>,
 }
@@ -113,14 +120,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
 /// [`run`] with a clock of the caller's and a count of background starts.
 pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
     let token = config.token.clone().ok_or(RunError::NoToken)?;
-    let sources = config.sources();
+    let sources = sources::from_paths(&config.data);
     let loading = sources.clone();
-    let catalogue = tokio::task::spawn_blocking(move || catalogue::load_sources(&loading))
+    let catalogue = tokio::task::spawn_blocking(move || sources::load(&loading))
         .await
-        .map_err(|e| RunError::Client(e.to_string()))?
+        .map_err(RunError::Loader)?
         .map_err(RunError::Catalogue)?;
     tracing::info!("serving {}", catalogue.counts());
-    let daily = daily::Daily::open(&config, &catalogue, injected.clock.unwrap_or(crate::daily::Clock::System))?;
+    let daily = daily::Daily::open(&config, &catalogue, injected.clock.unwrap_or(Clock::System))?;
 
     let http = match &config.api_base {
         Some(base) => {
@@ -138,10 +145,8 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
         daily,
         user_id: AtomicU64::new(0),
     });
-    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
-        .event_handler(Handler(bot.clone()))
-        .await
-        .map_err(|e| RunError::Client(e.to_string()))?;
+    let mut client =
+        ClientBuilder::new_with_http(http, GatewayIntents::GUILDS).event_handler(Handler(bot.clone())).await?;
     let shards = client.shard_manager.clone();
     let mut gateway = tokio::spawn(async move { client.start().await });
     let hangups = tokio::spawn(reload_on_hangup(bot.clone()));
@@ -153,8 +158,8 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
         }
         ended = &mut gateway => match ended {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(RunError::Client(e.to_string())),
-            Err(e) => Err(RunError::Client(e.to_string())),
+            Ok(Err(e)) => Err(RunError::Client(e)),
+            Err(e) => Err(RunError::Gateway(e)),
         },
     };
     hangups.abort();
@@ -187,13 +192,7 @@ async fn reload_on_hangup(bot: Arc<Bot>) {
             return;
         };
         while hangups.recv().await.is_some() {
-            match bot.live.reload().await {
-                Ok(counts) => {
-                    tracing::info!("catalogue reloaded on SIGHUP: {counts}");
-                    bot.daily.wake.notify_one();
-                }
-                Err(e) => tracing::warn!("SIGHUP reload kept the previous catalogue: {e}"),
-            }
+            let _ = bot.reload("SIGHUP").await;
         }
     }
     #[cfg(not(unix))]

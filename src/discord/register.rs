@@ -9,7 +9,7 @@ use serenity::http::Http;
 use serenity::model::id::GuildId;
 
 use super::retry;
-use crate::commands::{self, Definition, OptionDef, OptionKind};
+use crate::commands::{self, Command, OptionDef, OptionKind};
 
 /// The Manage Server permission bit, as Discord's permission strings spell it.
 pub const MANAGE_GUILD: u64 = 1 << 5;
@@ -19,7 +19,7 @@ pub fn body() -> Value {
     Value::Array(commands::COMMANDS.iter().map(command).collect())
 }
 
-fn command(def: &Definition) -> Value {
+fn command(def: &Command) -> Value {
     let mut c = json!({
         "type": 1,
         "name": def.name,

@@ -1,11 +1,12 @@
-//! The live catalogue and `/reload` (also SIGHUP): load the files again and swap the result in
-//! atomically. A catalogue with any problem is never served: the old one stays, and the caller
+//! The live catalogue, reloaded by `/reload` and SIGHUP: load the files again and swap the
+//! result in atomically. A catalogue with any problem is never served: the old one stays, and the caller
 //! reports every problem with file:line:column.
 
 use std::sync::{Arc, RwLock};
 
-use crate::catalogue::{self, Catalogue, Counts, LoadError, Source};
-use crate::reply::{Embed, Reply, COLOR};
+use super::Bot;
+use crate::catalogue::{self, Catalogue, Counts, LoadError};
+use crate::sources::{self, Source};
 
 /// The catalogue being served. Readers take an `Arc` snapshot, so an interaction sees one
 /// catalogue from start to end even if a reload lands meanwhile.
@@ -37,7 +38,7 @@ impl Live {
         let loaded =
             // A reload is deferred anyway: the new catalogue goes live with its keyword index built.
             tokio::task::spawn_blocking(move || {
-                catalogue::load_sources(&sources).inspect(|c| {
+                sources::load(&sources).inspect(|c| {
                     c.keyword_index();
                 })
             })
@@ -56,27 +57,18 @@ impl Live {
     }
 }
 
-/// The answer to `/reload`, for the admin who asked (ephemeral either way).
-pub fn reply(result: &Result<Counts, LoadError>) -> Reply {
-    match result {
-        Ok(counts) => Reply {
-            embeds: vec![Embed {
-                title: Some("Catalogue reloaded".into()),
-                description: Some(format!("Now serving {counts}.")),
-                color: Some(COLOR),
-                ..Embed::default()
-            }],
-            ephemeral: true,
-            ..Reply::default()
-        },
-        Err(e) => {
-            let problems: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
-            let mut reply = Reply::problem(
-                "Reload failed: still serving the previous catalogue",
-                format!("```\n{}\n```", problems.join("\n").replace("```", "'''")),
-            );
-            reply.ephemeral = true;
-            reply
+impl Bot {
+    /// Reloads the catalogue for `why` (`/reload`, SIGHUP), logs the outcome, and on success
+    /// wakes the daily loop, whose next pass reads the new catalogue.
+    pub async fn reload(&self, why: &str) -> Result<Counts, LoadError> {
+        let result = self.live.reload().await;
+        match &result {
+            Ok(counts) => {
+                tracing::info!("catalogue reloaded on {why}: {counts}");
+                self.daily.wake.notify_one();
+            }
+            Err(e) => tracing::warn!("the reload on {why} kept the previous catalogue: {e}"),
         }
+        result
     }
 }

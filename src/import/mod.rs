@@ -230,39 +230,6 @@ fn import_into(
     }
 }
 
-/// True for files a data directory may hold: catalogues and recognised schedule exports.
-pub fn is_catalogue_candidate(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "toml")
-        || (path.extension().is_some_and(|e| e == "json" || e == "xml") && detect(path).is_some())
-}
-
-/// True when `--data PATH` names an import source as a whole: `FORMAT:PATH`, or a pyvideo
-/// archive or event folder (which the loader must not list as a directory of catalogues).
-pub fn is_import_source(path: &Path) -> bool {
-    (split_override(path).is_some() && !path.exists()) || (path.is_dir() && detect(path).is_some())
-}
-
-/// True when a file should go through an importer rather than the TOML loader.
-pub fn looks_foreign(path: &Path) -> bool {
-    is_import_source(path) || path.extension().is_none_or(|e| e != "toml")
-}
-
-/// Imports the exports and archives given as `--data` (format detected, or `FORMAT:PATH`)
-/// into one document, logging its summary.
-pub fn import_paths(paths: &[PathBuf]) -> (FileDoc, Vec<ImportError>) {
-    let (imported, errors) = import_all(paths);
-    let r = &imported.report;
-    tracing::info!(
-        "imported {} source(s): {} conferences, {} talks, {} speakers, {} topics",
-        paths.len(),
-        r.conferences,
-        r.talks,
-        r.speakers,
-        r.topics
-    );
-    (imported.doc, errors)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

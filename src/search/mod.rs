@@ -6,10 +6,10 @@ mod distance;
 mod keyword;
 mod normalise;
 mod speaker;
-mod text;
+mod titles;
 mod vocab;
 
 pub use keyword::{Document, KeywordIndex};
 pub use normalise::fold;
 pub use speaker::{Lookup, Match, SpeakerEntry, SpeakerIndex};
-pub use text::TextIndex;
+pub use titles::TextIndex;

@@ -1,4 +1,5 @@
-//! Persistent state in one SQLite file: daily schedules, deck positions and the post log.
+//! Persistent state in one SQLite file: daily schedules, deck positions and the post log. The
+//! types it stores are the daily rules' own ([`crate::daily`]): the store only persists them.
 //!
 //! All SQL lives in this module, behind plain methods, so a bot that outgrows one process can
 //! move to PostgreSQL by rewriting only here. The file is opened in WAL mode with
@@ -18,9 +19,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
-
-pub use posts::{NewPost, PostRecord, Status};
-pub use schedules::{Entry, Origin};
 
 /// What went wrong with the state file.
 #[derive(Debug, thiserror::Error)]

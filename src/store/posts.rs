@@ -6,80 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instant, Store, StoreError};
-use crate::daily::deck::Pick;
-
-/// Where a post stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Intent logged; the message may or may not exist yet.
-    Pending,
-    /// Discord accepted it; `message_id` is set.
-    Sent,
-    /// Refused for good (missing channel or permission, nothing to post); not retried today.
-    Failed,
-    /// The local day ended before the post could be delivered.
-    Missed,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Sent => "sent",
-            Status::Failed => "failed",
-            Status::Missed => "missed",
-        }
-    }
-
-    fn parse(text: &str) -> Result<Status, StoreError> {
-        Ok(match text {
-            "pending" => Status::Pending,
-            "sent" => Status::Sent,
-            "failed" => Status::Failed,
-            "missed" => Status::Missed,
-            other => return Err(StoreError::Corrupt(format!("post status {other:?}"))),
-        })
-    }
-}
-
-/// One row of the post log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostRecord {
-    pub id: i64,
-    pub guild_id: u64,
-    pub local_date: NaiveDate,
-    pub channel_id: u64,
-    /// Stable item id (`insight:<id>` or `talk:<id>`).
-    pub item: String,
-    pub cycle: u32,
-    pub position: usize,
-    pub total: usize,
-    pub nonce: String,
-    /// The message JSON exactly as first sent, so a re-send is byte-identical.
-    pub payload: String,
-    pub status: Status,
-    pub message_id: Option<u64>,
-    pub error: Option<String>,
-    pub attempts: u32,
-    /// Intended after its posting time because the bot was not running then.
-    pub late: bool,
-    pub intended_at: DateTime<Utc>,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-/// An intent about to be logged.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewPost {
-    pub guild_id: u64,
-    pub local_date: NaiveDate,
-    pub channel_id: u64,
-    pub pick: Pick,
-    pub nonce: String,
-    pub payload: String,
-    pub late: bool,
-    pub at: DateTime<Utc>,
-}
+use crate::daily::{NewPost, PostRecord, Status};
 
 const COLUMNS: &str = "id, guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload, status, \
                        message_id, error, attempts, late, intended_at, next_attempt_at, finished_at";
@@ -120,7 +47,7 @@ fn record((head, tail): (RawRow, RawTail)) -> Result<PostRecord, StoreError> {
         total: total.max(0) as usize,
         nonce,
         payload,
-        status: Status::parse(&status)?,
+        status: Status::parse(&status).map_err(StoreError::Corrupt)?,
         message_id: message_id.map(id_from_sql),
         error,
         attempts,
@@ -297,6 +224,7 @@ pub(super) fn reopen_failed(tx: &Transaction<'_>, guild_id: u64, date: NaiveDate
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::daily::Pick;
 
     fn new_post(guild: u64, date: &str, item: &str) -> NewPost {
         NewPost {

@@ -5,27 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instant, Store, StoreError};
-use crate::daily::deck::DeckState;
-use crate::daily::schedule::{parse_time, parse_zone, Schedule};
-
-/// Where a schedule's settings came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    Config,
-    Discord,
-}
-
-/// A stored schedule with its bookkeeping.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub schedule: Schedule,
-    pub origin: Origin,
-    /// `/daily now` asked for this local date's post to go out at once.
-    pub post_now_for: Option<NaiveDate>,
-    /// When the schedule was last switched on. A posting time before it is not owed: a
-    /// schedule set at 13:00 for 09:00 starts tomorrow rather than posting at once.
-    pub active_since: DateTime<Utc>,
-}
+use crate::daily::{DeckState, Entry, Origin, Schedule};
+use crate::zones::{parse_time, parse_zone};
 
 const COLUMNS: &str =
     "guild_id, channel_id, time, timezone, topic, conference, enabled, origin, post_now_for, active_since";

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use confbot::catalogue::Catalogue;
 use confbot::commands::{find, Invocation, OptionKind};
-use confbot::daily::command::{self, Answer};
+use confbot::daily::{Origin, Status};
 use confbot::reply::{render, violations};
-use confbot::store::{Origin, Status, Store};
+use confbot::store::Store;
 
-use super::{catalogue, ids, schedule, simulate, utc, Fake};
+use super::{catalogue, ids, schedule, simulate, utc, Answer, Fake};
 
 const GUILD: u64 = 7;
 
@@ -25,7 +25,7 @@ fn text(answer: &Answer) -> String {
 }
 
 fn run(store: &Store, c: &Catalogue, now: DateTime<Utc>, inv: &Invocation) -> Answer {
-    let answer = command::run(store, c, now, GUILD, inv);
+    let answer = super::daily_command(store, c, now, GUILD, inv);
     assert!(answer.reply.ephemeral, "admin answers are private");
     answer
 }
@@ -78,7 +78,7 @@ fn set_persists_across_restarts_and_overrides_the_config() {
         let answer = run(&store, &c, morning(), &set);
         assert!(answer.wake);
         assert_eq!(answer.check_channel, Some(555), "the edge checks the bot can post there");
-        assert!(command::cannot_post(555, &["Send Messages"]).contains("missing Send Messages"));
+        assert!(confbot::commands::daily::cannot_post(555, &["Send Messages"]).contains("missing Send Messages"));
         let said = text(&answer);
         assert!(
             said.contains("<#555>") && said.contains("18:30 Europe/Berlin") && said.contains("topic Even"),

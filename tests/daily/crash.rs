@@ -13,8 +13,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use confbot::catalogue::Catalogue;
-use confbot::daily::{self, SendError};
-use confbot::store::{PostRecord, Status, Store};
+use confbot::daily::{PostRecord, Status};
+use confbot::services::{self, SendError};
+use confbot::store::Store;
 
 use super::{catalogue, ids, schedule, utc, Fake, Script};
 
@@ -48,7 +49,7 @@ fn nine() -> DateTime<Utc> {
 async fn settle(store: &Store, c: &Catalogue, fake: &Fake, now: DateTime<Utc>) {
     fake.set_now(now);
     for _ in 0..10 {
-        if daily::tick(store, c, fake, now).await.unwrap() > now {
+        if services::daily::tick(store, c, fake, now).await.unwrap() > now {
             return;
         }
     }
@@ -66,11 +67,11 @@ async fn crash_and_restart(path: &Path, fake: &Fake, kill: Kill, restart_after: 
             Kill::BeforeIntent => {}
             Kill::AfterIntent => {
                 fake.push(Script::HangBeforeCreate);
-                die_during(daily::tick(&store, &c, fake, nine())).await;
+                die_during(services::daily::tick(&store, &c, fake, nine())).await;
             }
             Kill::AfterSend => {
                 fake.push(Script::HangAfterCreate);
-                die_during(daily::tick(&store, &c, fake, nine())).await;
+                die_during(services::daily::tick(&store, &c, fake, nine())).await;
             }
             Kill::AfterRecord => settle(&store, &c, fake, nine()).await,
         }
@@ -135,7 +136,7 @@ async fn a_restart_that_cannot_look_up_waits_instead_of_sending_blind() {
         let store = Store::open(&path).unwrap();
         store.sync_config(&[schedule(1, "Europe/Berlin", "09:00")], nine() - Duration::days(1)).unwrap();
         fake.push(Script::HangAfterCreate);
-        die_during(daily::tick(&store, &c, &fake, nine())).await;
+        die_during(services::daily::tick(&store, &c, &fake, nine())).await;
     }
     let store = Store::open(&path).unwrap();
     fake.set_lookup_error(Some(SendError::Server("502 Bad Gateway".into())));
@@ -163,9 +164,9 @@ async fn state_survives_reopening_and_drop_at_any_point_of_the_real_loop() {
         store.sync_config(&[schedule(1, "Europe/Berlin", "09:00")], nine() - Duration::days(1)).unwrap();
         fake.push(Script::HangAfterCreate);
         let c = std::sync::Arc::new(catalogue(ids("a", 6)));
-        let clock = daily::Clock::Virtual { start_utc: nine(), start: tokio::time::Instant::now() };
+        let clock = services::Clock::Virtual { start_utc: nine(), start: tokio::time::Instant::now() };
         let wake = std::sync::Arc::new(tokio::sync::Notify::new());
-        let run = daily::run(store, move || c.clone(), fake.clone(), clock, wake, std::future::pending());
+        let run = services::daily::run(store, move || c.clone(), fake.clone(), clock, wake, std::future::pending());
         // The loop hangs in the send (the fake never answers); give up on it after 50 ms.
         let _ = tokio::time::timeout(std::time::Duration::from_millis(50), run).await;
     }

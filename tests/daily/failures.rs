@@ -6,8 +6,9 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use confbot::commands::Invocation;
-use confbot::daily::{command, SendError};
-use confbot::store::{Status, Store};
+use confbot::daily::Status;
+use confbot::services::SendError;
+use confbot::store::Store;
 
 use super::{catalogue, ids, schedule, simulate, utc, Fake, Script};
 
@@ -85,12 +86,12 @@ async fn a_forbidden_channel_is_recorded_shown_and_not_retried_until_asked() {
     assert!(fake.messages().is_empty());
     let c = catalogue(ids("a", 6));
     let now = nine() + Duration::hours(12);
-    let show = command::run(&store, &c, now, 1, &Invocation::new("daily").with("subcommand", "show"));
+    let show = super::daily_command(&store, &c, now, 1, &Invocation::new("daily").with("subcommand", "show"));
     let text = format!("{:?}", show.reply);
     assert!(text.contains("Delivery problem") && text.contains("Missing Permissions"), "{text}");
     assert!(text.contains("Send Messages"), "advice on what to fix: {text}");
     // The admin fixes the permission and asks again: it posts, as today's post.
-    let now_answer = command::run(&store, &c, now, 1, &Invocation::new("daily").with("subcommand", "now"));
+    let now_answer = super::daily_command(&store, &c, now, 1, &Invocation::new("daily").with("subcommand", "now"));
     assert!(now_answer.wake);
     let c = Arc::new(c);
     simulate(&store, &fake, |_| c.clone(), now, now + Duration::minutes(1), &[]).await;
@@ -123,7 +124,7 @@ async fn a_filter_the_catalogue_no_longer_matches_is_reported_not_retried_all_da
     assert!(fake.attempts().is_empty());
     let failed = &store.recent_posts(1, 1).unwrap()[0];
     assert_eq!(failed.status, Status::Failed);
-    let show = command::run(&store, &c, nine(), 1, &Invocation::new("daily").with("subcommand", "show"));
+    let show = super::daily_command(&store, &c, nine(), 1, &Invocation::new("daily").with("subcommand", "show"));
     let text = format!("{:?}", show.reply);
     assert!(text.contains("no longer in the catalogue") && text.contains("nothing to post"), "{text}");
 }

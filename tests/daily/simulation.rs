@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
-use confbot::daily::{self, Clock};
+use confbot::services::{self, Clock};
 
-use confbot::store::{Status, Store};
+use confbot::daily::Status;
+use confbot::store::Store;
 
 use super::{catalogue, ids, schedule, simulate, utc, Fake};
 
@@ -218,9 +219,16 @@ async fn the_real_loop_on_paused_time_posts_daily_and_applies_changes_at_once() 
     let wake = Arc::new(tokio::sync::Notify::new());
     let c = Arc::new(catalogue(ids("a", 5)));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(daily::run(store.clone(), move || c.clone(), fake.clone(), clock, wake.clone(), async {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(services::daily::run(
+        store.clone(),
+        move || c.clone(),
+        fake.clone(),
+        clock,
+        wake.clone(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     tokio::time::sleep(std::time::Duration::from_secs(10 * 24 * 3600)).await;
     let sent = fake.messages();
     assert_eq!(sent.len(), 10, "{:?}", sent.iter().map(|m| m.at).collect::<Vec<_>>());

@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use confbot::config::Config;
-use confbot::daily::Clock;
+use confbot::services::Clock;
 
 use super::*;
 use crate::fake_discord::channels::LOCKED_CHANNEL_ID;

@@ -16,7 +16,8 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use confbot::daily::Schedule;
-use confbot::store::{Status, Store};
+use confbot::daily::Status;
+use confbot::store::Store;
 
 use super::process::{signal, spawn, Log};
 use super::*;

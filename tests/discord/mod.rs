@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use confbot::config::{Config, Token};
-use confbot::daily::Clock;
 use confbot::discord::{self, RunError};
+use confbot::services::Clock;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

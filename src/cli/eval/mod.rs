@@ -12,7 +12,7 @@ pub use score::{answer, evaluate, key, read_queries, retime, Answer, Query, Repo
 
 use super::DataArgs;
 use crate::catalogue::Catalogue;
-use crate::search::{SpeakerEntry, SpeakerIndex};
+use crate::search::SpeakerIndex;
 
 /// Runs the evaluation and prints its table. `rounds` > 1 times each query that many times
 /// and keeps its fastest run, which takes out the noise of other processes on a busy machine.
@@ -81,12 +81,7 @@ fn print_table(report: &Report) {
 /// Builds the speaker index again, as loading does, to time it alone.
 fn build_speaker_index(c: &Catalogue) -> (f64, SpeakerIndex) {
     let start = Instant::now();
-    let index = SpeakerIndex::build(c.speakers.iter().enumerate().map(|(ix, s)| SpeakerEntry {
-        ix,
-        name: &s.name,
-        aliases: &s.aliases,
-        weight: c.talks_of_speaker(ix).len() as u32,
-    }));
+    let index = c.build_speaker_index();
     (start.elapsed().as_secs_f64() * 1e3, index)
 }
 

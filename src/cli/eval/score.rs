@@ -80,7 +80,7 @@ pub struct Answer {
 /// Runs `/speaker name: <query>` exactly as the bot does and reads what it resolved.
 pub fn answer(catalogue: &Catalogue, query: &str) -> Answer {
     let mut rng = fastrand::Rng::with_seed(0);
-    let mut ctx = Context { catalogue, rng: &mut rng, last_insight: None };
+    let mut ctx = Context::new(catalogue, &mut rng);
     let invocation = Invocation::new("speaker").with("name", query);
     let start = Instant::now();
     let outcome = commands::run(&mut ctx, &invocation);

@@ -1,40 +1,25 @@
-//! The delivery loop: one task per process that sleeps until something is due, delivers it,
-//! and goes back to sleep — woken early when a schedule changes, stopped by `shutdown`.
+//! Daily highlights, delivered: one task per process that sleeps until something is due,
+//! delivers it, and goes back to sleep — woken early when a schedule changes, stopped by
+//! `shutdown`. The rules it follows are in [`crate::daily`].
+//!
+//! # Layout
+//! - [`deliver`]: one pass of the loop ([`tick`]) and the delivery protocol;
+//! - [`post`]: the post itself, built from the commands' cards.
+
+pub mod deliver;
+pub mod post;
+
+pub use deliver::tick;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use tokio::sync::Notify;
 
-use super::deliver::tick;
-use super::transport::Transport;
 use crate::catalogue::Catalogue;
+use crate::services::{Clock, Transport};
 use crate::store::Store;
-
-/// Where "now" comes from. `Virtual` follows tokio's clock from a given UTC instant, so tests
-/// with `tokio::time::pause()` run days in milliseconds.
-#[derive(Debug, Clone, Copy)]
-pub enum Clock {
-    System,
-    Virtual { start_utc: DateTime<Utc>, start: tokio::time::Instant },
-}
-
-impl Clock {
-    /// A virtual clock reading `start_utc` now.
-    pub fn starting_at(start_utc: DateTime<Utc>) -> Clock {
-        Clock::Virtual { start_utc, start: tokio::time::Instant::now() }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        match self {
-            Clock::System => Utc::now(),
-            Clock::Virtual { start_utc, start } => {
-                *start_utc + Duration::from_std(start.elapsed()).unwrap_or_else(|_| Duration::zero())
-            }
-        }
-    }
-}
 
 /// The longest the loop sleeps without looking again: the wall clock may jump (suspend,
 /// NTP), and tokio's timers follow a monotonic clock.

@@ -15,13 +15,14 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::deck::{self, Filter, Item};
-use super::due::{self, Action};
 use super::post;
-use super::transport::{Delivery, Seen, SendError, Transport};
 use crate::catalogue::Catalogue;
+use crate::daily::deck::{self, Filter, Item};
+use crate::daily::due::{self, Action};
+use crate::daily::{Entry, NewPost, PostRecord, Status};
 use crate::reply::Message;
-use crate::store::{Entry, NewPost, PostRecord, Status, Store, StoreError};
+use crate::services::{Delivery, Seen, SendError, Transport};
+use crate::store::{Store, StoreError};
 
 /// How long a send or lookup may take before it counts as a transient failure.
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);

@@ -1,275 +1,18 @@
-//! Reading catalogue files and validating them as a whole.
+//! Validating parsed documents as a whole and building the [`Catalogue`].
 //!
 //! Every problem in every file is collected before giving up, so an organiser fixes a broken
 //! catalogue in one pass; a catalogue with any problem is never returned, so the bot never
 //! serves half of one.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::schema::{FileDoc, InsightDoc, TalkDoc};
+use super::parse::{LoadError, Parsed, Problem, MAX_ID_LEN};
+use super::schema::{InsightDoc, TalkDoc};
 use super::{Catalogue, Conference, Insight, Link, Speaker, Talk, Topic};
-
-/// Shown as the file name of the compiled-in catalogue.
-pub const EMBEDDED_NAME: &str = "<embedded>/pycon-us-2024.toml";
-pub(super) const EMBEDDED_TOML: &str = include_str!("../../data/pycon-us-2024.toml");
-
-/// The longest id accepted. Ids travel inside button custom_ids (≤ 100 characters) and
-/// autocomplete values (≤ 100), so they must stay short.
-pub const MAX_ID_LEN: usize = 64;
-
-/// Where catalogue data comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Embedded,
-    Path(PathBuf),
-}
-
-/// One thing wrong with the data, located as precisely as the input allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    /// 1-based line and column; absent for data that did not come from a TOML text.
-    pub position: Option<(usize, usize)>,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some((line, column)) => write!(f, "{}:{}:{}: {}", self.file, line, column, self.message)?,
-            None => write!(f, "{}: {}", self.file, self.message)?,
-        }
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Why a catalogue could not be loaded: every problem found, in file order.
-#[derive(Debug, Clone, thiserror::Error)]
-pub struct LoadError {
-    pub problems: Vec<Problem>,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        writeln!(f, "the catalogue has {n} problem{}:", if n == 1 { "" } else { "s" })?;
-        for p in &self.problems {
-            writeln!(f, "{p}")?;
-        }
-        Ok(())
-    }
-}
-
-/// A parsed file waiting for validation, with what is needed to report positions.
-struct Parsed {
-    name: String,
-    text: Text,
-    doc: FileDoc,
-}
-
-/// Where the text of a parsed document is, to turn spans into lines and columns.
-enum Text {
-    /// Given in memory (`parse_str`, the embedded catalogue).
-    Kept(String),
-    /// Read again from the file only if a problem must be located: keeping every file's text
-    /// while validating would cost as much memory as the catalogue's own text.
-    File(PathBuf, std::sync::OnceLock<Option<String>>),
-    /// Built in memory by an importer: no positions.
-    None,
-}
-
-impl Parsed {
-    fn problem(&self, span: Range<usize>, message: impl Into<String>, hint: Option<&str>) -> Problem {
-        let text = match &self.text {
-            Text::Kept(t) => Some(t.as_str()),
-            Text::File(path, cache) if span != (0..0) => {
-                cache.get_or_init(|| std::fs::read_to_string(path).ok()).as_deref()
-            }
-            _ => None,
-        };
-        let position = text.filter(|_| span != (0..0)).map(|t| line_column(t, span.start));
-        Problem { file: self.name.clone(), position, message: message.into(), hint: hint.map(str::to_owned) }
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset in a TOML text.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// Loads and validates the given sources together. Directories contribute every catalogue
-/// file directly inside them, in name order.
-pub fn load_sources(sources: &[Source]) -> Result<Catalogue, LoadError> {
-    let mut parsed = Vec::new();
-    let mut problems = Vec::new();
-    let mut foreign = Vec::new();
-    let mut files = Vec::new();
-    for source in sources {
-        match source {
-            Source::Embedded => match parse_toml(EMBEDDED_NAME, EMBEDDED_TOML.to_owned()) {
-                Ok(p) => parsed.push(p),
-                Err(p) => problems.push(p),
-            },
-            Source::Path(path) => {
-                for file in expand(path, &mut problems) {
-                    if crate::import::looks_foreign(&file) {
-                        foreign.push(file);
-                    } else {
-                        files.push(file);
-                    }
-                }
-            }
-        }
-    }
-    for result in read_files(&files) {
-        match result {
-            Ok(p) => parsed.push(p),
-            Err(p) => problems.push(p),
-        }
-    }
-    if !foreign.is_empty() {
-        // Exports are imported together, so a speaker or track they share is one entity.
-        let (doc, errors) = crate::import::import_paths(&foreign);
-        for e in errors {
-            problems.push(Problem { file: e.path().to_owned(), position: None, message: e.reason(), hint: None });
-        }
-        let names: Vec<String> = foreign.iter().map(|f| f.display().to_string()).collect();
-        parsed.push(Parsed { name: names.join(" + "), text: Text::None, doc });
-    }
-    if !problems.is_empty() {
-        return Err(LoadError { problems });
-    }
-    validate(parsed)
-}
-
-/// Parses and validates one TOML text, named `name` in messages.
-pub fn parse_str(name: &str, text: &str) -> Result<Catalogue, LoadError> {
-    let parsed = parse_toml(name, text.to_owned()).map_err(|p| LoadError { problems: vec![p] })?;
-    validate(vec![parsed])
-}
-
-/// Validates documents that importers produced in memory (no source text, so no positions).
-pub fn from_documents(docs: Vec<(String, FileDoc)>) -> Result<Catalogue, LoadError> {
-    validate(docs.into_iter().map(|(name, doc)| Parsed { name, text: Text::None, doc }).collect())
-}
-
-fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let problem = |message: String, hint: &str| Problem {
-        file: path.display().to_string(),
-        position: None,
-        message,
-        hint: Some(hint.to_owned()),
-    };
-    // A pyvideo folder or `FORMAT:PATH` is one source, read whole by its importer.
-    if crate::import::is_import_source(path) {
-        return vec![path.to_owned()];
-    }
-    if !path.is_dir() {
-        if !path.exists() {
-            problems.push(problem("no such file or directory".into(), "check the --data path"));
-            return Vec::new();
-        }
-        return vec![path.to_owned()];
-    }
-    let entries = match std::fs::read_dir(path) {
-        Ok(entries) => entries,
-        Err(e) => {
-            problems.push(problem(format!("cannot read directory: {e}"), "check its permissions"));
-            return Vec::new();
-        }
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && crate::import::is_catalogue_candidate(p))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        problems.push(problem(
-            "directory holds no catalogue files".into(),
-            "put .toml catalogues (or schedule exports) in it, or name the file itself",
-        ));
-    }
-    files
-}
-
-/// Reads and parses files on every core, results in the order given: a large catalogue split
-/// into many files (`confbot import … -o DIR/`) loads in a fraction of the time. Threads take
-/// the next file as they finish one, so a few large files do not leave a core idle.
-fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
-    if threads <= 1 {
-        return files.iter().map(|f| read_file(f)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let take = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(file) = files.get(i) else { return done };
-            done.push((i, read_file(file)));
-        }
-    };
-    let mut done: Vec<(usize, Result<Parsed, Problem>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(take)).collect();
-        handles.into_iter().flat_map(|h| h.join().expect("parsing does not panic")).collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
-}
-
-fn read_file(path: &Path) -> Result<Parsed, Problem> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Problem {
-        file: name.clone(),
-        position: None,
-        message: format!("cannot read file: {e}"),
-        hint: None,
-    })?;
-    let mut parsed = parse_toml(&name, text)?;
-    parsed.text = Text::File(path.to_owned(), std::sync::OnceLock::new());
-    Ok(parsed)
-}
-
-fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
-    match toml::from_str::<FileDoc>(&text) {
-        Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Text::Kept(text), doc }),
-        Err(e) => {
-            let position = e.span().map(|s| line_column(&text, s.start));
-            Err(Problem {
-                file: name.to_owned(),
-                position,
-                message: e.message().trim().to_owned(),
-                hint: Some(parse_hint(e.message()).to_owned()),
-            })
-        }
-    }
-}
-
-fn parse_hint(message: &str) -> &'static str {
-    if message.contains("unknown field") {
-        "check the spelling of the key; docs/catalogue.md lists every key"
-    } else if message.contains("missing field") {
-        "add the key; docs/catalogue.md says which keys are required"
-    } else if message.contains("unknown variant") {
-        "use one of the listed values"
-    } else {
-        "see docs/catalogue.md for the format"
-    }
-}
 
 /// Where an id was first declared, to point at both places of a duplicate. The line and
 /// column are worked out only when a duplicate is reported: counting lines for every id
@@ -346,7 +89,7 @@ fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Optio
 }
 
 /// Everything checked across files, in a fixed order: declarations first, then references.
-fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
+pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
     let mut problems = Vec::new();
     let (mut conf_ids, mut topic_ids, mut speaker_ids, mut talk_ids, mut insight_ids) =
         (Table::default(), Table::default(), Table::default(), Table::default(), Table::default());
@@ -596,15 +339,6 @@ fn date(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_column_counts_characters() {
-        let text = "a = 1\nłódź = \"x\"";
-        assert_eq!(line_column(text, 0), (1, 1));
-        assert_eq!(line_column(text, text.find('=').unwrap()), (1, 3));
-        let second = text.rfind('=').unwrap();
-        assert_eq!(line_column(text, second), (2, 6));
-    }
 
     #[test]
     fn embedded_catalogue_is_valid() {

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::schedule::{parse_time, parse_zone, Schedule};
+use super::Schedule;
+use crate::catalogue::resolve::{self, Found};
 use crate::catalogue::Catalogue;
-use crate::commands::resolve::{self, Found};
+use crate::zones::{parse_time, parse_zone};
 
 /// One `[[daily]]` table, as written in the config file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -28,7 +29,7 @@ pub struct DailyEntry {
 /// Config entries that cannot be used, each problem on its own line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid [[daily]] entries:\n{}", .0.join("\n"))]
-pub struct ConfigError(pub Vec<String>);
+pub struct EntryProblems(pub Vec<String>);
 
 impl DailyEntry {
     /// The schedule this entry describes, or every problem with it. Topic and conference are
@@ -61,7 +62,7 @@ impl DailyEntry {
 
 /// Validates every entry, reporting all problems at once. A guild has one daily schedule, so
 /// two entries for the same guild are a mistake.
-pub fn schedules(entries: &[DailyEntry], c: &Catalogue) -> Result<Vec<Schedule>, ConfigError> {
+pub fn schedules(entries: &[DailyEntry], c: &Catalogue) -> Result<Vec<Schedule>, EntryProblems> {
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for (ix, entry) in entries.iter().enumerate() {
@@ -77,13 +78,13 @@ pub fn schedules(entries: &[DailyEntry], c: &Catalogue) -> Result<Vec<Schedule>,
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(ConfigError(problems))
+        Err(EntryProblems(problems))
     }
 }
 
 /// Reads `[[daily]]` tables kept as raw TOML values (as `config::Config::daily` holds them),
 /// reporting every bad table at once.
-pub fn parse_entries(values: &[toml::Value]) -> Result<Vec<DailyEntry>, ConfigError> {
+pub fn parse_entries(values: &[toml::Value]) -> Result<Vec<DailyEntry>, EntryProblems> {
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     for (ix, value) in values.iter().enumerate() {
@@ -95,7 +96,7 @@ pub fn parse_entries(values: &[toml::Value]) -> Result<Vec<DailyEntry>, ConfigEr
     if problems.is_empty() {
         Ok(entries)
     } else {
-        Err(ConfigError(problems))
+        Err(EntryProblems(problems))
     }
 }
 

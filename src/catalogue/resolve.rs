@@ -3,7 +3,7 @@
 //! text that names nothing falls back to being read as a bare id (as config files and scripts
 //! may write them). So a typed word never lands on an entry whose id happens to be that word.
 
-use crate::catalogue::{Catalogue, ConferenceIx, SpeakerIx, TalkIx, TopicIx};
+use super::{Catalogue, ConferenceIx, SpeakerIx, TalkIx, TopicIx};
 use crate::search::Lookup;
 
 /// How sure a lookup is.

@@ -1,44 +1,128 @@
-//! `/daily set | show | off | now | preview`: the admin command, as a pure function of the store,
-//! the catalogue, "now", the guild and the invocation. The Discord edge checks Manage Server
-//! before calling it, and wakes the delivery loop when the answer says so.
+//! `/daily set | show | off | now | preview` (admins): a daily highlight post in a channel of
+//! this server. The command reads and writes the schedule in the store; the running bot wakes
+//! the delivery loop and checks the channel when the [`Outcome`]'s effects say so.
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
-use super::config::DailyEntry;
-use super::deck::{self, Filter, Item};
-use super::due::{self, Action};
-use super::schedule::Schedule;
+use super::common::{self, CONFERENCE, CONFERENCE_OPTION};
+use super::definition::{no_buttons, subcommand, text, OptionDef, OptionKind, SUBCOMMAND};
+use super::{choices, Choice, Command, Context, Effect, Invocation, Outcome};
 use crate::catalogue::Catalogue;
-use crate::commands::Invocation;
+use crate::daily::deck::{self, Filter, Item};
+use crate::daily::due::{self, Action};
+use crate::daily::{DailyEntry, Entry, Origin, PostRecord, Schedule, Status};
 use crate::reply::{echo, Embed, Field, Reply, COLOR};
-use crate::store::{Entry, Origin, PostRecord, Status, Store, StoreError};
+use crate::store::{Store, StoreError};
 
-/// The reply, and whether the delivery loop must look at the schedules again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub reply: Reply,
-    pub wake: bool,
-    /// After `/daily set`: the channel the edge should check the bot can post in (View
-    /// Channel, Send Messages, Embed Links, Read Message History); if it cannot, it appends [`cannot_post`]'s text to the reply.
-    pub check_channel: Option<u64>,
-}
+const CHANNEL: &str = "channel";
+const TIME: &str = "time";
+const TIMEZONE: &str = "timezone";
+const TOPIC: &str = "topic";
+const COUNT: &str = "count";
+
+pub const COMMAND: Command = Command {
+    name: "daily",
+    description: "A daily highlight post in a channel of this server (admins)",
+    options: &[
+        subcommand(
+            "set",
+            "Post a highlight every day in a channel at a local time",
+            &[
+                OptionDef {
+                    kind: OptionKind::Channel,
+                    min: None,
+                    max: None,
+                    ..text(CHANNEL, "Where to post", true, false)
+                },
+                OptionDef { max: Some(5), ..text(TIME, "Local time, 24-hour HH:MM, e.g. 09:00", true, false) },
+                OptionDef { max: Some(64), ..text(TIMEZONE, "IANA time zone, e.g. Europe/Berlin", true, true) },
+                text(TOPIC, "Only highlights of this topic", false, true),
+                CONFERENCE_OPTION,
+            ],
+        ),
+        subcommand("show", "The schedule, the next post, and any delivery problem", &[]),
+        subcommand("off", "Stop the daily highlight", &[]),
+        subcommand("now", "Post today's highlight now (it counts as today's)", &[]),
+        subcommand(
+            "preview",
+            "The next highlights and when they will be posted (only you see it)",
+            &[OptionDef {
+                kind: OptionKind::Integer,
+                min: Some(1),
+                max: Some(10),
+                ..text(COUNT, "How many (1–10, default 3)", false, false)
+            }],
+        ),
+    ],
+    admin: true,
+    run: |ctx, inv| run(ctx, Args::read(inv)),
+    complete,
+    button: no_buttons,
+};
 
 /// How many items `/daily preview` shows when not told, and at most.
 const PREVIEW_DEFAULT: usize = 3;
 const PREVIEW_MAX: usize = 10;
 
-/// Answers `/daily` in `guild_id`. The subcommand is the invocation's `subcommand` option.
-pub fn run(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, inv: &Invocation) -> Answer {
-    let answer = match inv.get("subcommand") {
-        Some("set") => set(store, c, now, guild_id, inv),
-        Some("show") => show(store, c, now, guild_id).map(quiet),
-        Some("off") => off(store, now, guild_id),
-        Some("now") => post_now(store, now, guild_id),
-        Some("preview") => preview(store, c, now, guild_id, inv).map(quiet),
-        _ => Ok(quiet(Reply::problem("Which /daily?", "Use `/daily set`, `show`, `off`, `now` or `preview`."))),
+/// The subcommand and its options. `set`'s values stay text: they are validated together, as
+/// `[[daily]]` config entries are, so both give the same clear errors.
+pub enum Args {
+    Set { channel: String, time: String, timezone: String, topic: Option<String>, conference: Option<String> },
+    Show,
+    Off,
+    Now,
+    Preview { count: usize },
+    Unknown,
+}
+
+impl Args {
+    fn read(inv: &Invocation) -> Args {
+        let text = |option: &str| inv.get(option).unwrap_or("").to_owned();
+        match inv.get(SUBCOMMAND) {
+            Some("set") => Args::Set {
+                channel: text(CHANNEL),
+                time: text(TIME),
+                timezone: text(TIMEZONE),
+                topic: inv.get(TOPIC).map(String::from),
+                conference: inv.get(CONFERENCE).map(String::from),
+            },
+            Some("show") => Args::Show,
+            Some("off") => Args::Off,
+            Some("now") => Args::Now,
+            Some("preview") => Args::Preview {
+                count: inv.get(COUNT).and_then(|n| n.parse().ok()).unwrap_or(PREVIEW_DEFAULT).clamp(1, PREVIEW_MAX),
+            },
+            _ => Args::Unknown,
+        }
+    }
+}
+
+/// Answers `/daily` for a manager of the server it was used in.
+pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
+    let in_a_dm = ("Daily highlights belong to a server", "Use `/daily` in a channel of the server you manage.");
+    let (guild_id, store) = match common::managed_server(ctx, in_a_dm) {
+        Ok(server) => server,
+        Err(refused) => return refused,
+    };
+    let (c, now) = (ctx.catalogue, ctx.now);
+    let answer = match args {
+        Args::Set { channel, time, timezone, topic, conference } => {
+            let channel = channel.trim_start_matches("<#").trim_end_matches('>').to_owned();
+            let entry =
+                DailyEntry { guild_id, channel_id: channel.parse().unwrap_or(0), time, timezone, topic, conference };
+            set(store, c, now, &entry)
+        }
+        Args::Show => show(store, c, now, guild_id).map(quiet),
+        Args::Off => off(store, now, guild_id),
+        Args::Now => post_now(store, now, guild_id),
+        Args::Preview { count } => preview(store, c, now, guild_id, count).map(quiet),
+        Args::Unknown => {
+            Ok(quiet(Reply::problem("Which /daily?", "Use `/daily set`, `show`, `off`, `now` or `preview`.")))
+        }
     };
     answer.unwrap_or_else(|e| {
-        tracing::error!("/daily: state store failed: {e}");
+        tracing::error!(guild = guild_id, "/daily: state store failed: {e}");
         quiet(Reply::problem(
             "Could not read the bot's state",
             "Try again in a moment; if it persists, tell the bot's operator.",
@@ -46,36 +130,37 @@ pub fn run(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, inv:
     })
 }
 
-fn quiet(reply: Reply) -> Answer {
-    Answer { reply, wake: false, check_channel: None }
+fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
+    match option {
+        TIMEZONE => choices::zones(partial),
+        TOPIC => choices::topics(c, partial),
+        CONFERENCE => choices::conferences(c, partial),
+        _ => Vec::new(),
+    }
+}
+
+fn quiet(reply: Reply) -> Outcome {
+    Outcome::found(reply, Value::Null)
+}
+
+fn acting(reply: Reply, effects: Vec<Effect>) -> Outcome {
+    Outcome { effects, ..Outcome::found(reply, Value::Null) }
 }
 
 fn said(text: String) -> Reply {
     Reply { content: Some(text), ephemeral: true, ..Reply::default() }
 }
 
-fn set(
-    store: &Store,
-    c: &Catalogue,
-    now: DateTime<Utc>,
-    guild_id: u64,
-    inv: &Invocation,
-) -> Result<Answer, StoreError> {
-    let channel = inv.get("channel").map(|t| t.trim_start_matches("<#").trim_end_matches('>')).unwrap_or("");
-    let entry = DailyEntry {
-        guild_id,
-        channel_id: channel.parse().unwrap_or(0),
-        time: inv.get("time").unwrap_or("").into(),
-        timezone: inv.get("timezone").unwrap_or("").into(),
-        topic: inv.get("topic").map(String::from),
-        conference: inv.get("conference").map(String::from),
-    };
+fn set(store: &Store, c: &Catalogue, now: DateTime<Utc>, entry: &DailyEntry) -> Result<Outcome, StoreError> {
     let schedule = match entry.validate(c) {
         Ok(s) => s,
-        Err(problems) => return Ok(quiet(Reply::problem("The daily highlight was not changed", problems.join("\n")))),
+        Err(problems) => {
+            let reply = Reply::problem("The daily highlight was not changed", problems.join("\n"));
+            return Ok(Outcome::missed(reply, Value::Null));
+        }
     };
     store.set_schedule(&schedule, now)?;
-    let Some(entry) = store.entry(guild_id)? else {
+    let Some(entry) = store.entry(entry.guild_id)? else {
         return Err(StoreError::Corrupt("a schedule vanished as it was saved".into()));
     };
     let next = next_post(store, &entry, now)?;
@@ -86,19 +171,18 @@ fn set(
         filter_text(c, &schedule).map(|f| format!(", {f}")).unwrap_or_default(),
         both_times(&schedule, next)
     );
-    Ok(Answer { reply: said(text), wake: true, check_channel: Some(schedule.channel_id) })
+    Ok(acting(said(text), vec![Effect::WakeDaily, Effect::CheckChannel(schedule.channel_id)]))
 }
 
-fn off(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, StoreError> {
+fn off(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Outcome, StoreError> {
     Ok(if store.disable(guild_id, now)? {
-        let reply = said("Daily highlights are off. `/daily set` turns them on again.".into());
-        Answer { reply, wake: true, check_channel: None }
+        acting(said("Daily highlights are off. `/daily set` turns them on again.".into()), vec![Effect::WakeDaily])
     } else {
         quiet(said("Daily highlights were already off here.".into()))
     })
 }
 
-fn post_now(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, StoreError> {
+fn post_now(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Outcome, StoreError> {
     let Some(Entry { schedule: s, .. }) = store.entry(guild_id)?.filter(|e| e.schedule.enabled) else {
         return Ok(quiet(Reply::problem("No daily highlight is set here", "Use `/daily set` first.")));
     };
@@ -117,7 +201,7 @@ fn post_now(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Answer, 
             format!("Posting today's highlight in <#{}> now; it counts as today's.", s.channel_id)
         }
     };
-    Ok(Answer { reply: said(text), wake: true, check_channel: None })
+    Ok(acting(said(text), vec![Effect::WakeDaily]))
 }
 
 /// The warning for a channel the bot cannot post in; `missing` names the permissions, as
@@ -175,18 +259,11 @@ fn show(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64) -> Resu
     })
 }
 
-fn preview(
-    store: &Store,
-    c: &Catalogue,
-    now: DateTime<Utc>,
-    guild_id: u64,
-    inv: &Invocation,
-) -> Result<Reply, StoreError> {
+fn preview(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, count: usize) -> Result<Reply, StoreError> {
     let Some(entry) = store.entry(guild_id)? else {
         return Ok(Reply::problem("No daily highlight is set here", "Use `/daily set` first."));
     };
     let s = &entry.schedule;
-    let count = inv.get("count").and_then(|n| n.parse().ok()).unwrap_or(PREVIEW_DEFAULT).clamp(1, PREVIEW_MAX);
     let eligible = deck::eligible(c, &filter(s));
     let picks = deck::upcoming(&store.deck(guild_id)?, &eligible, count);
     if picks.is_empty() {

@@ -1,9 +1,9 @@
 //! The daily post itself: the card of an insight (or of a talk when the schedule has no
 //! insights), headed "Daily highlight" and footed with the place in the deck.
 
-use super::deck::Item;
 use crate::catalogue::Catalogue;
 use crate::commands::{insight, talk};
+use crate::daily::deck::Item;
 use crate::reply::Reply;
 
 /// The footer's first words; also how a posted message is recognised when reconciling.
@@ -14,7 +14,7 @@ pub fn render(c: &Catalogue, item: Item, position: usize, total: usize) -> Reply
     let mut reply = match item {
         Item::Insight(i) => insight::card(c, i, Some(HEADING)),
         Item::Talk(t) => {
-            let mut reply = talk::show(c, t);
+            let mut reply = talk::card(c, t);
             if let Some(embed) = reply.embeds.first_mut() {
                 embed.title = Some(format!("🎤 {HEADING}: {}", c.talks[t].title));
             }

@@ -1,0 +1,175 @@
+//! Reading catalogue TOML into documents that keep what is needed to locate a problem by line
+//! and column, and the problems themselves. Files and folders are found by [`crate::sources`].
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use super::schema::FileDoc;
+
+use super::validate::validate;
+use super::Catalogue;
+
+/// Shown as the file name of the compiled-in catalogue.
+pub const EMBEDDED_NAME: &str = "<embedded>/pycon-us-2024.toml";
+const EMBEDDED_TOML: &str = include_str!("../../data/pycon-us-2024.toml");
+
+/// The longest id accepted. Ids travel inside button custom_ids (≤ 100 characters) and
+/// autocomplete values (≤ 100), so they must stay short.
+pub const MAX_ID_LEN: usize = 64;
+
+/// One thing wrong with the data, located as precisely as the input allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// 1-based line and column; absent for data that did not come from a TOML text.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(f, "{}:{}:{}: {}", self.file, line, column, self.message)?,
+            None => write!(f, "{}: {}", self.file, self.message)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a catalogue could not be loaded: every problem found, in file order.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct LoadError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(f, "the catalogue has {n} problem{}:", if n == 1 { "" } else { "s" })?;
+        for p in &self.problems {
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A parsed file waiting for validation, with what is needed to report positions.
+pub struct Parsed {
+    pub(super) name: String,
+    text: Text,
+    pub(super) doc: FileDoc,
+}
+
+/// Where the text of a parsed document is, to turn spans into lines and columns.
+enum Text {
+    /// Given in memory (`parse_str`, the embedded catalogue).
+    Kept(String),
+    /// Read again from the file only if a problem must be located: keeping every file's text
+    /// while validating would cost as much memory as the catalogue's own text.
+    File(PathBuf, std::sync::OnceLock<Option<String>>),
+    /// Built in memory by an importer: no positions.
+    None,
+}
+
+impl Parsed {
+    /// Parses a TOML text held in memory, named `name` in messages.
+    pub fn from_text(name: &str, text: String) -> Result<Parsed, Problem> {
+        parse_toml(name, text)
+    }
+
+    /// Parses the text of the file at `path`. The text is not kept: it is read again only if
+    /// a problem must be located.
+    pub fn from_file(path: &Path, text: String) -> Result<Parsed, Problem> {
+        let mut parsed = parse_toml(&path.display().to_string(), text)?;
+        parsed.text = Text::File(path.to_owned(), std::sync::OnceLock::new());
+        Ok(parsed)
+    }
+
+    /// The catalogue compiled into the binary.
+    pub fn embedded() -> Result<Parsed, Problem> {
+        parse_toml(EMBEDDED_NAME, EMBEDDED_TOML.to_owned())
+    }
+
+    /// A document an importer built in memory: its problems have no positions.
+    pub fn imported(name: String, doc: FileDoc) -> Parsed {
+        Parsed { name, text: Text::None, doc }
+    }
+
+    pub(super) fn problem(&self, span: Range<usize>, message: impl Into<String>, hint: Option<&str>) -> Problem {
+        let text = match &self.text {
+            Text::Kept(t) => Some(t.as_str()),
+            Text::File(path, cache) if span != (0..0) => {
+                cache.get_or_init(|| std::fs::read_to_string(path).ok()).as_deref()
+            }
+            _ => None,
+        };
+        let position = text.filter(|_| span != (0..0)).map(|t| line_column(t, span.start));
+        Problem { file: self.name.clone(), position, message: message.into(), hint: hint.map(str::to_owned) }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in a TOML text.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Parses and validates one TOML text, named `name` in messages.
+pub fn parse_str(name: &str, text: &str) -> Result<Catalogue, LoadError> {
+    let parsed = parse_toml(name, text.to_owned()).map_err(|p| LoadError { problems: vec![p] })?;
+    validate(vec![parsed])
+}
+
+/// Validates documents that importers produced in memory (no source text, so no positions).
+pub fn from_documents(docs: Vec<(String, FileDoc)>) -> Result<Catalogue, LoadError> {
+    validate(docs.into_iter().map(|(name, doc)| Parsed::imported(name, doc)).collect())
+}
+
+fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
+    match toml::from_str::<FileDoc>(&text) {
+        Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Text::Kept(text), doc }),
+        Err(e) => {
+            let position = e.span().map(|s| line_column(&text, s.start));
+            Err(Problem {
+                file: name.to_owned(),
+                position,
+                message: e.message().trim().to_owned(),
+                hint: Some(parse_hint(e.message()).to_owned()),
+            })
+        }
+    }
+}
+
+fn parse_hint(message: &str) -> &'static str {
+    if message.contains("unknown field") {
+        "check the spelling of the key; docs/catalogue.md lists every key"
+    } else if message.contains("missing field") {
+        "add the key; docs/catalogue.md says which keys are required"
+    } else if message.contains("unknown variant") {
+        "use one of the listed values"
+    } else {
+        "see docs/catalogue.md for the format"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters() {
+        let text = "a = 1\nłódź = \"x\"";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, text.find('=').unwrap()), (1, 3));
+        let second = text.rfind('=').unwrap();
+        assert_eq!(line_column(text, second), (2, 6));
+    }
+}

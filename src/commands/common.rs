@@ -1,0 +1,82 @@
+//! What several commands share: the `conference:` option and its filter, the hidden `page`
+//! option, the line and label of a talk in a list, and the check that guards admin commands.
+
+use serde_json::Value;
+
+use super::definition::{text, OptionDef};
+use super::{Caller, Context, Invocation, Outcome};
+use crate::catalogue::resolve;
+use crate::catalogue::{Catalogue, ConferenceIx, TalkIx};
+use crate::reply::Reply;
+use crate::store::Store;
+
+/// The `conference:` option, which most commands take to narrow their answer.
+pub const CONFERENCE: &str = "conference";
+pub const CONFERENCE_OPTION: OptionDef = text(CONFERENCE, "Only this conference", false, true);
+
+/// The page a pagination button asks for (0-based). Never registered with Discord.
+pub const PAGE: &str = "page";
+
+/// The conference filter of an invocation: `Ok(None)` when absent, the reply to send when it
+/// names nothing or several conferences.
+pub fn conference_filter(c: &Catalogue, inv: &Invocation) -> Result<Option<ConferenceIx>, Outcome> {
+    resolve::conference_filter(c, inv.get(CONFERENCE))
+        .map_err(|message| Outcome::missed(Reply::problem("Unknown conference", message), Value::Null))
+}
+
+/// The id of the filtered conference, for buttons that keep the filter.
+pub fn conference_id(c: &Catalogue, within: Option<ConferenceIx>) -> Option<&str> {
+    within.map(|w| c.conferences[w].id.as_str())
+}
+
+/// Whether a talk passes the conference filter.
+pub fn within(c: &Catalogue, talk: TalkIx, conference: Option<ConferenceIx>) -> bool {
+    conference.is_none_or(|w| c.talks[talk].conference == w)
+}
+
+/// Titles of talks for `resolved` lists.
+pub fn titles(c: &Catalogue, talks: &[TalkIx]) -> Vec<String> {
+    talks.iter().map(|&t| c.talks[t].title.clone()).collect()
+}
+
+/// "Title — Speaker, Speaker": how a talk is named on buttons and in autocomplete, since
+/// titles are often shared ("Keynote").
+pub fn talk_label(c: &Catalogue, talk: TalkIx) -> String {
+    let speakers = c.speaker_names(talk);
+    if speakers.is_empty() {
+        c.talks[talk].title.clone()
+    } else {
+        format!("{} — {speakers}", c.talks[talk].title)
+    }
+}
+
+/// One line for a talk in a list: title, speakers and, when several conferences are loaded,
+/// the conference.
+pub fn talk_line(c: &Catalogue, talk: TalkIx) -> String {
+    let t = &c.talks[talk];
+    let mut line = format!("**{}**", t.title);
+    let speakers = c.speaker_names(talk);
+    if !speakers.is_empty() {
+        line.push_str(" — ");
+        line.push_str(&speakers);
+    }
+    if c.conferences.len() > 1 {
+        line.push_str(" · ");
+        line.push_str(&c.conferences[t.conference].name);
+    }
+    line
+}
+
+/// The server and state store an admin command acts on, once the caller is known to manage
+/// that server. A DM gets `in_a_dm` (title, advice): it has no server to manage.
+pub fn managed_server<'a>(ctx: &Context<'a>, in_a_dm: (&str, &str)) -> Result<(u64, &'a Store), Outcome> {
+    let refuse = |title: &str, advice: &str| Outcome::missed(Reply::problem(title, advice), Value::Null);
+    match &ctx.bot {
+        None => Err(refuse("This works only in Discord", "It changes the running bot's settings.")),
+        Some(Caller { guild: None, .. }) => Err(refuse(in_a_dm.0, in_a_dm.1)),
+        Some(Caller { manager: false, .. }) => {
+            Err(refuse("Only server managers can do that", "It needs the Manage Server permission."))
+        }
+        Some(Caller { store, guild: Some(guild), manager: true }) => Ok((*guild, *store)),
+    }
+}

@@ -1,0 +1,15 @@
+//! Services: the work confbot does on its own, not in answer to a command — today the daily
+//! highlight posts, next the live programme. Each is a loop the Discord edge starts once per
+//! process, given a [`Transport`] to post through and a [`Clock`] to read.
+//!
+//! # Layout
+//! - [`daily`]: the daily-post delivery loop;
+//! - [`transport`]: what a loop needs from Discord (send with a nonce, list recent messages);
+//! - [`clock`]: "now", real or virtual.
+
+pub mod clock;
+pub mod daily;
+pub mod transport;
+
+pub use clock::Clock;
+pub use transport::{Delivery, Seen, SendError, Transport};

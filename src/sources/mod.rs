@@ -1,0 +1,177 @@
+//! Where a catalogue comes from: the embedded one, catalogue files, folders of them, and the
+//! exports organisers already have. This module finds the files, tells catalogues from exports,
+//! reads them (in parallel), hands exports to [`crate::import`], and has
+//! [`crate::catalogue::validate`] check everything together.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::schema::FileDoc;
+use crate::catalogue::{self, Catalogue, LoadError, Parsed, Problem};
+use crate::import;
+
+/// The sources named by `--data` or the config's `data`: the embedded catalogue when none.
+pub fn from_paths(paths: &[PathBuf]) -> Vec<Source> {
+    if paths.is_empty() {
+        vec![Source::Embedded]
+    } else {
+        paths.iter().cloned().map(Source::Path).collect()
+    }
+}
+
+/// Where catalogue data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Embedded,
+    Path(PathBuf),
+}
+
+/// Loads and validates the given sources together. Directories contribute every catalogue
+/// file directly inside them, in name order.
+pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    let mut foreign = Vec::new();
+    let mut files = Vec::new();
+    for source in sources {
+        match source {
+            Source::Embedded => match Parsed::embedded() {
+                Ok(p) => parsed.push(p),
+                Err(p) => problems.push(p),
+            },
+            Source::Path(path) => {
+                for file in expand(path, &mut problems) {
+                    if looks_foreign(&file) {
+                        foreign.push(file);
+                    } else {
+                        files.push(file);
+                    }
+                }
+            }
+        }
+    }
+    for result in read_files(&files) {
+        match result {
+            Ok(p) => parsed.push(p),
+            Err(p) => problems.push(p),
+        }
+    }
+    if !foreign.is_empty() {
+        // Exports are imported together, so a speaker or track they share is one entity.
+        let (doc, errors) = import_paths(&foreign);
+        for e in errors {
+            problems.push(Problem { file: e.path().to_owned(), position: None, message: e.reason(), hint: None });
+        }
+        let names: Vec<String> = foreign.iter().map(|f| f.display().to_string()).collect();
+        parsed.push(Parsed::imported(names.join(" + "), doc));
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    catalogue::validate(parsed)
+}
+
+fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let problem = |message: String, hint: &str| Problem {
+        file: path.display().to_string(),
+        position: None,
+        message,
+        hint: Some(hint.to_owned()),
+    };
+    // A pyvideo folder or `FORMAT:PATH` is one source, read whole by its importer.
+    if is_import_source(path) {
+        return vec![path.to_owned()];
+    }
+    if !path.is_dir() {
+        if !path.exists() {
+            problems.push(problem("no such file or directory".into(), "check the --data path"));
+            return Vec::new();
+        }
+        return vec![path.to_owned()];
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(problem(format!("cannot read directory: {e}"), "check its permissions"));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_catalogue_candidate(p)).collect();
+    files.sort();
+    if files.is_empty() {
+        problems.push(problem(
+            "directory holds no catalogue files".into(),
+            "put .toml catalogues (or schedule exports) in it, or name the file itself",
+        ));
+    }
+    files
+}
+
+/// Reads and parses files on every core, results in the order given: a large catalogue split
+/// into many files (`confbot import … -o DIR/`) loads in a fraction of the time. Threads take
+/// the next file as they finish one, so a few large files do not leave a core idle.
+fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    if threads <= 1 {
+        return files.iter().map(|f| read_file(f)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(file) = files.get(i) else { return done };
+            done.push((i, read_file(file)));
+        }
+    };
+    let mut done: Vec<(usize, Result<Parsed, Problem>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(take)).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("parsing does not panic")).collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+fn read_file(path: &Path) -> Result<Parsed, Problem> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Problem {
+        file: name.clone(),
+        position: None,
+        message: format!("cannot read file: {e}"),
+        hint: None,
+    })?;
+    Parsed::from_file(path, text)
+}
+
+/// True for files a data directory may hold: catalogues and recognised schedule exports.
+pub fn is_catalogue_candidate(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+        || (path.extension().is_some_and(|e| e == "json" || e == "xml") && import::detect(path).is_some())
+}
+
+/// True when `--data PATH` names an import source as a whole: `FORMAT:PATH`, or a pyvideo
+/// archive or event folder (which the loader must not list as a directory of catalogues).
+pub fn is_import_source(path: &Path) -> bool {
+    (import::split_override(path).is_some() && !path.exists()) || (path.is_dir() && import::detect(path).is_some())
+}
+
+/// True when a file should go through an importer rather than the TOML loader.
+pub fn looks_foreign(path: &Path) -> bool {
+    is_import_source(path) || path.extension().is_none_or(|e| e != "toml")
+}
+
+/// Imports the exports and archives given as `--data` (format detected, or `FORMAT:PATH`)
+/// into one document, logging its summary.
+pub fn import_paths(paths: &[PathBuf]) -> (FileDoc, Vec<import::ImportError>) {
+    let (imported, errors) = import::import_all(paths);
+    let r = &imported.report;
+    tracing::info!(
+        "imported {} source(s): {} conferences, {} talks, {} speakers, {} topics",
+        paths.len(),
+        r.conferences,
+        r.talks,
+        r.speakers,
+        r.topics
+    );
+    (imported.doc, errors)
+}
