@@ -7,7 +7,7 @@ use confbot::sources::{self, Source};
 fn problems(text: &str) -> Vec<String> {
     match parse_str("test.toml", text) {
         Ok(_) => Vec::new(),
-        Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+        Err(e) => e.problems.iter().map(std::string::ToString::to_string).collect(),
     }
 }
 

@@ -166,7 +166,7 @@ const HOSTILE: &[&str] = &[
 #[test]
 fn no_command_breaks_discord_limits_on_any_input() {
     let huge = "x".repeat(10_000);
-    let mut inputs: Vec<String> = HOSTILE.iter().map(|s| s.to_string()).collect();
+    let mut inputs: Vec<String> = HOSTILE.iter().map(std::string::ToString::to_string).collect();
     inputs.push(huge);
     for c in [Catalogue::embedded(), hostile_catalogue()] {
         // Every entry of the catalogue, by id and by name.
@@ -214,7 +214,7 @@ fn no_command_breaks_discord_limits_on_any_input() {
             let outcome = run(&c, inv);
             assert_valid(&format!("{inv:?}"), &outcome);
             // Every button the reply carries must answer in turn.
-            for button in outcome.reply.buttons.iter() {
+            for button in &outcome.reply.buttons {
                 if let reply::Button::Action { custom_id, .. } = button {
                     if custom_id.chars().count() <= limits::CUSTOM_ID {
                         let next = custom_id::decode(custom_id).expect("confbot decodes its own buttons");

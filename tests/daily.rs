@@ -96,7 +96,7 @@ impl Fake {
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn set_now(&self, now: DateTime<Utc>) {

@@ -191,6 +191,7 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
 /// documents were allocated by the parsing threads, in their own glibc arenas, and freed in
 /// scattered pieces: glibc keeps those pages, and the indexes, built on other threads, do not
 /// reuse them — on the pyvideo archive that is 40 MB of resident memory serving nothing.
+#[allow(unsafe_code)] // the crate's one unsafe call; see the SAFETY note
 fn release_freed_memory() {
     #[cfg(target_env = "gnu")]
     // SAFETY: malloc_trim only returns free pages to the kernel; it touches no live allocation.

@@ -35,10 +35,10 @@ pub fn run(ctx: &mut Context<'_>) -> Outcome {
             match (conf.start, conf.end) {
                 (Some(start), Some(end)) if start == end => line.push_str(&format!(", {}", start.format("%-d %b %Y"))),
                 (Some(start), Some(end)) if start.year() == end.year() => {
-                    line.push_str(&format!(", {} – {}", start.format("%-d %b"), end.format("%-d %b %Y")))
+                    line.push_str(&format!(", {} – {}", start.format("%-d %b"), end.format("%-d %b %Y")));
                 }
                 (Some(start), Some(end)) => {
-                    line.push_str(&format!(", {} – {}", start.format("%-d %b %Y"), end.format("%-d %b %Y")))
+                    line.push_str(&format!(", {} – {}", start.format("%-d %b %Y"), end.format("%-d %b %Y")));
                 }
                 (Some(day), None) | (None, Some(day)) => line.push_str(&format!(", {}", day.format("%-d %b %Y"))),
                 (None, None) => {}

@@ -44,7 +44,7 @@ pub fn reply(result: &Result<Counts, LoadError>) -> Reply {
             ..Reply::default()
         },
         Err(e) => {
-            let problems: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+            let problems: Vec<String> = e.problems.iter().map(std::string::ToString::to_string).collect();
             Reply::problem(
                 "Reload failed: still serving the previous catalogue",
                 format!("```\n{}\n```", problems.join("\n").replace("```", "'''")),

@@ -40,7 +40,7 @@ impl Background {
 
     /// Runs `start` the first time it is called; later calls do nothing and return false.
     pub fn start_once(&self, start: impl FnOnce(Closing) -> JoinHandle<()>) -> bool {
-        let mut task = self.task.lock().unwrap_or_else(|e| e.into_inner());
+        let mut task = self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.starts.load(Ordering::SeqCst) > 0 {
             return false;
         }
@@ -52,7 +52,7 @@ impl Background {
     /// Tells the task to stop and waits for it, at most [`STOP`].
     pub async fn stop(&self) {
         self.closing.send_replace(true);
-        let task = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let task = self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         let Some(mut task) = task else { return };
         if tokio::time::timeout(STOP, &mut task).await.is_err() {
             tracing::warn!("background work did not stop within {STOP:?}; dropping it (safe: it resumes on start)");

@@ -39,11 +39,11 @@ pub struct LastInsight(Mutex<HashMap<u64, InsightIx>>);
 
 impl LastInsight {
     fn get(&self, channel: u64) -> Option<InsightIx> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&channel).copied()
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&channel).copied()
     }
 
     fn set(&self, channel: u64, insight: InsightIx) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= REMEMBERED_CHANNELS && !map.contains_key(&channel) {
             map.clear();
         }
@@ -88,7 +88,7 @@ fn ids(interaction: &Interaction) -> Option<(InteractionId, String)> {
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
         .downcast_ref::<&str>()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(no message)".into())
 }
@@ -113,8 +113,11 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
 
 async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
-    let caller =
-        Caller { store: &bot.daily.store, guild: c.guild_id.map(|g| g.get()), manager: is_admin(c.member.as_deref()) };
+    let caller = Caller {
+        store: &bot.daily.store,
+        guild: c.guild_id.map(serenity::all::GuildId::get),
+        manager: is_admin(c.member.as_deref()),
+    };
     let outcome = run(bot, c.channel_id.get(), Some(caller), &invocation);
     if !outcome.effects.iter().any(|e| e.is_slow()) {
         for effect in &outcome.effects {

@@ -29,7 +29,7 @@ impl Live {
     /// The catalogue to answer with.
     pub fn get(&self) -> Arc<Catalogue> {
         // A poisoned lock still holds a whole catalogue: the swap below is a single assignment.
-        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Loads the sources again (off the async threads) and swaps the result in on success.
@@ -52,7 +52,7 @@ impl Live {
                 }],
             })??;
         let counts = loaded.counts();
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
+        *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(loaded);
         Ok(counts)
     }
 }

@@ -218,7 +218,7 @@ impl Draft {
         let mut links: Vec<LinkDoc> = Vec::new();
         for l in info.links {
             let url = l.url.as_ref().map(|u| u.get_ref().clone());
-            if !links.iter().any(|k| k.url.as_ref().map(|u| u.get_ref()) == url.as_ref()) {
+            if !links.iter().any(|k| k.url.as_ref().map(toml::Spanned::get_ref) == url.as_ref()) {
                 links.push(l);
             }
         }

@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(label(titled(Some("Slides"), "https://example.org/s")).0, LinkKind::Slides);
         assert_eq!(label(titled(None, "https://github.com/a/b")).0, LinkKind::Code);
         assert!(titled(Some("Submit feedback"), "https://submission.fosdem.org/feedback/1.php").is_none());
-        let url = |l: Option<LinkDoc>| l.and_then(|l| l.url).map(|u| u.into_inner());
+        let url = |l: Option<LinkDoc>| l.and_then(|l| l.url).map(toml::Spanned::into_inner);
         assert_eq!(url(titled(None, "www.mr-beam.org")).as_deref(), Some("https://www.mr-beam.org/"));
     }
 

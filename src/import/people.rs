@@ -128,7 +128,7 @@ mod tests {
     use super::*;
 
     fn people(names: &[&str]) -> Entry {
-        Entry::People(names.iter().map(|n| n.to_string()).collect())
+        Entry::People(names.iter().map(std::string::ToString::to_string).collect())
     }
 
     #[test]

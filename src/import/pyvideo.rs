@@ -62,7 +62,7 @@ pub fn import(draft: &mut Draft, path: &Path, progress: &mut dyn FnMut(usize, us
     };
     // Reading and parsing the files is most of the work: a few event folders at a time are
     // read on every core, then added to the draft in folder order, so ids stay deterministic.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut done = 0;
     for batch in events.chunks(threads) {
         let read: Vec<Event> = std::thread::scope(|scope| {

@@ -111,7 +111,7 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
 /// into many files (`confbot import … -o DIR/`) loads in a fraction of the time. Threads take
 /// the next file as they finish one, so a few large files do not leave a core idle.
 fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(files.len().max(1));
     if threads <= 1 {
         return files.iter().map(|f| read_file(f)).collect();
     }

@@ -59,7 +59,7 @@ async fn registration_is_guild_only_and_clears_global_commands() {
         })
     );
     // Admin commands (the table's `admin`) need Manage Server; the others nothing.
-    for c in body.iter() {
+    for c in body {
         let admin = confbot::commands::find(c["name"].as_str().unwrap()).unwrap().admin;
         assert_eq!(c.get("default_member_permissions").is_some(), admin, "{}", c["name"]);
     }
@@ -75,7 +75,7 @@ async fn a_guild_that_refuses_does_not_stop_the_others() {
     // The fake refuses guild 42 (the bot is not in it); the harness waits for the global clear.
     let fake_guild = 42;
     let bot = Bot::start_with(Config { guild_ids: vec![fake_guild, GUILD_ID], ..Config::default() }, |fake| {
-        fake.inject("PUT", &format!("/guilds/{fake_guild}/commands"), 403, 0.0, 10)
+        fake.inject("PUT", &format!("/guilds/{fake_guild}/commands"), 403, 0.0, 10);
     })
     .await;
     let refused = requests_to(&bot.fake, &format!("/api/v10/applications/{APP_ID}/guilds/{fake_guild}/commands"));

@@ -92,7 +92,7 @@ async fn kill_at(step: Step) {
     match step {
         Step::BeforeIntent => drop(fake.wait_for("the held registration", StdDuration::from_secs(10), held).await),
         Step::AfterIntent | Step::AfterSend => {
-            drop(fake.wait_for("the held post", StdDuration::from_secs(10), held).await)
+            drop(fake.wait_for("the held post", StdDuration::from_secs(10), held).await);
         }
         Step::AfterRecord => wait_status(&state, date, Status::Sent, &log).await,
     }
