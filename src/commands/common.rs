@@ -17,6 +17,20 @@ pub const CONFERENCE_OPTION: OptionDef = text(CONFERENCE, "Only this conference"
 /// The page a pagination button asks for (0-based). Never registered with Discord.
 pub const PAGE: &str = "page";
 
+/// Reads a command's typed arguments, then runs it: a refusal from reading (a missing or
+/// unknown value) is the answer.
+pub fn answer<A>(
+    ctx: &mut Context<'_>,
+    inv: &Invocation,
+    read: fn(&Catalogue, &Invocation) -> Result<A, Outcome>,
+    run: fn(&mut Context<'_>, A) -> Outcome,
+) -> Outcome {
+    match read(ctx.catalogue, inv) {
+        Ok(args) => run(ctx, args),
+        Err(refused) => refused,
+    }
+}
+
 /// The conference filter of an invocation: `Ok(None)` when absent, the reply to send when it
 /// names nothing or several conferences.
 pub fn conference_filter(c: &Catalogue, inv: &Invocation) -> Result<Option<ConferenceIx>, Outcome> {

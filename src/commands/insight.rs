@@ -23,10 +23,7 @@ pub const COMMAND: Command = Command {
         CONFERENCE_OPTION,
     ],
     admin: false,
-    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
-        Ok(args) => run(ctx, args),
-        Err(refused) => refused,
-    },
+    run: |ctx, inv| common::answer(ctx, inv, Args::read, run),
     complete,
     button: decode,
 };

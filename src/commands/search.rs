@@ -16,10 +16,7 @@ pub const COMMAND: Command = Command {
     description: "Search titles, summaries and insights by keyword",
     options: &[OptionDef { max: Some(200), ..text(QUERY, "Words to look for", true, false) }, CONFERENCE_OPTION],
     admin: false,
-    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
-        Ok(args) => run(ctx, args),
-        Err(refused) => refused,
-    },
+    run: |ctx, inv| common::answer(ctx, inv, Args::read, run),
     complete,
     button: decode,
 };

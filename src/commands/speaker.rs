@@ -17,10 +17,7 @@ pub const COMMAND: Command = Command {
     description: "Find a speaker and their talks (typos and partial names are fine)",
     options: &[text(NAME, "The speaker's name", true, true)],
     admin: false,
-    run: |ctx, inv| match Args::read(inv) {
-        Ok(args) => run(ctx, args),
-        Err(refused) => refused,
-    },
+    run: |ctx, inv| common::answer(ctx, inv, Args::read, run),
     complete,
     button: decode,
 };
@@ -35,7 +32,7 @@ pub struct Args {
 }
 
 impl Args {
-    fn read(inv: &Invocation) -> Result<Args, Outcome> {
+    fn read(_: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
         let Some(name) = inv.get(NAME) else {
             return Err(Outcome::missed(
                 Reply::problem("Which speaker?", "Give a name, e.g. `/speaker name: Simon Willison`."),

@@ -18,10 +18,7 @@ pub const COMMAND: Command = Command {
     description: "Show one talk: speakers, summary, insights and links",
     options: &[text(TITLE, "The talk's title (approximate is fine)", true, true), CONFERENCE_OPTION],
     admin: false,
-    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
-        Ok(args) => run(ctx, args),
-        Err(refused) => refused,
-    },
+    run: |ctx, inv| common::answer(ctx, inv, Args::read, run),
     complete,
     button: decode,
 };

@@ -13,10 +13,7 @@ pub const COMMAND: Command = Command {
     description: "List every topic with its number of talks",
     options: &[CONFERENCE_OPTION],
     admin: false,
-    run: |ctx, inv| match Args::read(ctx.catalogue, inv) {
-        Ok(args) => run(ctx, args),
-        Err(refused) => refused,
-    },
+    run: |ctx, inv| common::answer(ctx, inv, Args::read, run),
     complete,
     button: decode,
 };
