@@ -163,6 +163,15 @@ impl Config {
                 });
             }
         }
+        if layer.state.as_ref().is_some_and(|p| p.as_os_str().to_string_lossy().trim().is_empty()) {
+            // An empty path would silently mean a temporary database, losing every post record.
+            return Err(ConfigError::Value {
+                path: name.to_owned(),
+                message: "state: the path is empty; name a file such as \"confbot-state.sqlite\", or leave \
+                          `state` out to keep state in memory for this run only"
+                    .into(),
+            });
+        }
         self.state = layer.state.or(self.state.take());
         self.log = layer.log.or(self.log.take());
         self.api_base = layer.api_base.or(self.api_base.take());
@@ -255,5 +264,7 @@ mod tests {
         assert!(load("guild_ids = [\"x\"]", &[]).unwrap_err().to_string().contains("not a guild id"));
         assert!(load("guild_ids = [0]", &[]).unwrap_err().to_string().contains("not a guild id"));
         assert!(load("", &[("DISCORD_API_BASE", "nope")]).unwrap_err().to_string().contains("not an http"));
+        // Regression: `state = ""` silently used a temporary database.
+        assert!(load("state = \"\"", &[]).unwrap_err().to_string().contains("state: the path is empty"));
     }
 }

@@ -48,7 +48,7 @@ fn uses(path: &Path, found: &mut Vec<(String, String)>) {
         }
     } else if path.extension().is_some_and(|e| e == "rs") {
         {
-            let text = std::fs::read_to_string(&path).unwrap();
+            let text = std::fs::read_to_string(path).unwrap();
             // Comments (doc links included) name other layers freely; code may not.
             for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")) {
                 let mut rest = line;

@@ -184,5 +184,7 @@ pub fn init_logging(filter: Option<&str>) {
     let filter = crate::discord::quiet_client_logs(&filter);
     let filter =
         EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new(crate::discord::quiet_client_logs("info")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colour codes only for a terminal: in a log file or journal they are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
 }

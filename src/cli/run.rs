@@ -12,28 +12,34 @@ pub fn run(config_path: Option<&Path>, log: Option<&str>) -> anyhow::Result<i32>
     let config = Config::load(config_path)?;
     super::init_logging(log.or(config.log.as_deref()));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let result = runtime.block_on(crate::discord::run(config, stop_signal()));
+    let result = runtime.block_on(async {
+        // Handlers first, so SIGINT or SIGTERM while loading is a clean stop (exit 0), never
+        // the signal's default action.
+        let stop = stop_signal().context("listening for SIGINT and SIGTERM")?;
+        crate::discord::run(config, stop).await.map_err(anyhow::Error::from)
+    });
     // Blocked threads (a file read, a DNS lookup) must not hold the exit up.
     runtime.shutdown_timeout(Duration::from_secs(1));
     result?;
     Ok(0)
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+/// A future that resolves on SIGINT (Ctrl-C) or SIGTERM, listening from the moment it is made.
+#[cfg(unix)]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut interrupt, mut terminate) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -123,10 +123,15 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     };
     answer.unwrap_or_else(|e| {
         tracing::error!(guild = guild_id, "/daily: state store failed: {e}");
-        quiet(Reply::problem(
-            "Could not read the bot's state",
-            "Try again in a moment; if it persists, tell the bot's operator.",
-        ))
+        let advice = match e {
+            // This server's row is damaged (a hand edit, an old file): say so, and how to mend it.
+            StoreError::Corrupt(_) => format!(
+                "This server's daily settings cannot be read ({}). `/daily set` writes them afresh.",
+                echo(&e.to_string())
+            ),
+            _ => "Try again in a moment; if it persists, tell the bot's operator.".into(),
+        };
+        quiet(Reply::problem("Could not read the bot's state", advice))
     })
 }
 

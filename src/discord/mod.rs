@@ -120,12 +120,22 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
 /// [`run`] with a clock of the caller's and a count of background starts.
 pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
     let token = config.token.clone().ok_or(RunError::NoToken)?;
+    // Listen for SIGHUP before loading: its default action would kill the process, and one
+    // that lands while loading is kept and coalesced into a single reload once serving.
+    let hangups = hangup_signals();
+    tokio::pin!(shutdown);
     let sources = sources::from_paths(&config.data);
     let loading = sources.clone();
-    let catalogue = tokio::task::spawn_blocking(move || sources::load(&loading))
-        .await
-        .map_err(RunError::Loader)?
-        .map_err(RunError::Catalogue)?;
+    tracing::info!("loading the catalogue");
+    let catalogue = tokio::select! {
+        loaded = tokio::task::spawn_blocking(move || sources::load(&loading)) => {
+            loaded.map_err(RunError::Loader)?.map_err(RunError::Catalogue)?
+        }
+        () = &mut shutdown => {
+            tracing::info!("shutting down while loading the catalogue");
+            return Ok(());
+        }
+    };
     tracing::info!("serving {}", catalogue.counts());
     let daily = daily::Daily::open(&config, &catalogue, injected.clock.unwrap_or(Clock::System))?;
 
@@ -135,6 +145,15 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
             HttpBuilder::new(token.expose()).proxy(base.trim_end_matches('/')).ratelimiter_disabled(true).build()
         }
         None => HttpBuilder::new(token.expose()).build(),
+    };
+    // With an API base, the gateway URL must come from that base: serenity falls back to the
+    // real Discord's gateway when the request fails, which would send the token elsewhere.
+    let pinned_gateway = match &config.api_base {
+        Some(base) => tokio::select! {
+            url = gateway_from(&http, base) => Some(url),
+            () = &mut shutdown => return Ok(()),
+        },
+        None => None,
     };
     let bot = Arc::new(Bot {
         live: reload::Live::new(catalogue, sources),
@@ -147,12 +166,15 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     });
     let mut client =
         ClientBuilder::new_with_http(http, GatewayIntents::GUILDS).event_handler(Handler(bot.clone())).await?;
+    if let Some(url) = pinned_gateway {
+        *client.ws_url.lock().await = url;
+    }
     let shards = client.shard_manager.clone();
     let mut gateway = tokio::spawn(async move { client.start().await });
-    let hangups = tokio::spawn(reload_on_hangup(bot.clone()));
+    let hangups = tokio::spawn(reload_on_hangup(bot.clone(), hangups));
 
     let result = tokio::select! {
-        () = shutdown => {
+        () = &mut shutdown => {
             tracing::info!("shutting down");
             Ok(())
         }
@@ -169,6 +191,30 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     result
 }
 
+/// The gateway URL the API base gives, asked until it answers: 1 s, doubling to 30 s between
+/// tries. The first failure is logged as a warning that names the base; the rest quietly.
+async fn gateway_from(http: &serenity::http::Http, base: &str) -> String {
+    let mut pause = std::time::Duration::from_secs(1);
+    for attempt in 1.. {
+        match http.get_gateway().await {
+            Ok(gateway) => {
+                if attempt > 1 {
+                    tracing::info!("the API base {base} answers again");
+                }
+                return gateway.url;
+            }
+            Err(e) if attempt == 1 => tracing::warn!(
+                "the API base {base} does not answer GET /gateway ({}); retrying it, and only it, with backoff",
+                retry::describe(&e)
+            ),
+            Err(e) => tracing::debug!("GET /gateway on {base} failed again: {}", retry::describe(&e)),
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_secs(30));
+    }
+    unreachable!("the loop returns once the base answers")
+}
+
 /// A log filter with serenity's HTTP spans switched off, unless `filter` names serenity.
 ///
 /// Those spans carry each request's route, which holds the interaction token (a credential
@@ -182,19 +228,27 @@ pub fn quiet_client_logs(filter: &str) -> String {
     }
 }
 
-/// SIGHUP reloads the catalogue, as `/reload` does; errors are logged and the old one stays.
-async fn reload_on_hangup(bot: Arc<Bot>) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-            tracing::warn!("cannot listen for SIGHUP; use /reload instead");
-            return;
-        };
-        while hangups.recv().await.is_some() {
-            let _ = bot.reload("SIGHUP").await;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = bot;
+/// SIGHUP as a stream, listening from now on; `None` where there is no SIGHUP.
+#[cfg(unix)]
+fn hangup_signals() -> Option<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::{signal, SignalKind};
+    signal(SignalKind::hangup()).map_err(|e| tracing::warn!("cannot listen for SIGHUP ({e}); use /reload instead")).ok()
 }
+
+#[cfg(not(unix))]
+fn hangup_signals() -> Option<()> {
+    None
+}
+
+/// SIGHUP reloads the catalogue, as `/reload` does; errors are logged and the old one stays.
+/// Several signals while a reload runs are coalesced into one more reload.
+#[cfg(unix)]
+async fn reload_on_hangup(bot: Arc<Bot>, hangups: Option<tokio::signal::unix::Signal>) {
+    let Some(mut hangups) = hangups else { return };
+    while hangups.recv().await.is_some() {
+        let _ = bot.reload("SIGHUP").await;
+    }
+}
+
+#[cfg(not(unix))]
+async fn reload_on_hangup(_: Arc<Bot>, _: Option<()>) {}

@@ -8,18 +8,27 @@ use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instan
 use crate::daily::{DeckState, Entry, Origin, Schedule};
 use crate::zones::{parse_time, parse_zone};
 
+/// A schedule row that could not be read: its guild and why.
+pub type Unreadable = (u64, StoreError);
+
 const COLUMNS: &str =
     "guild_id, channel_id, time, timezone, topic, conference, enabled, origin, post_now_for, active_since";
 
 fn entry(row: &Row<'_>) -> rusqlite::Result<Result<Entry, StoreError>> {
-    let time: String = row.get(2)?;
-    let zone: String = row.get(3)?;
-    let origin: String = row.get(7)?;
-    let post_now: Option<String> = row.get(8)?;
-    let active_since: String = row.get(9)?;
-    let (guild_id, channel_id): (i64, i64) = (row.get(0)?, row.get(1)?);
-    let (topic, conference, enabled) = (row.get(4)?, row.get(5)?, row.get(6)?);
-    Ok((|| {
+    Ok(unread(row, 0))
+}
+
+/// The entry in the columns from `at` on; any unreadable value is the row's problem alone.
+fn unread(row: &Row<'_>, at: usize) -> Result<Entry, StoreError> {
+    let column = |i: usize| at + i;
+    let time: String = row.get(column(2))?;
+    let zone: String = row.get(column(3))?;
+    let origin: String = row.get(column(7))?;
+    let post_now: Option<String> = row.get(column(8))?;
+    let active_since: String = row.get(column(9))?;
+    let (guild_id, channel_id): (i64, i64) = (row.get(column(0))?, row.get(column(1))?);
+    let (topic, conference, enabled) = (row.get(column(4))?, row.get(column(5))?, row.get(column(6))?);
+    (|| {
         Ok(Entry {
             schedule: Schedule {
                 guild_id: id_from_sql(guild_id),
@@ -34,7 +43,7 @@ fn entry(row: &Row<'_>) -> rusqlite::Result<Result<Entry, StoreError>> {
             post_now_for: post_now.as_deref().map(read_date).transpose()?,
             active_since: read_instant(&active_since)?,
         })
-    })())
+    })()
 }
 
 impl Store {
@@ -99,11 +108,23 @@ impl Store {
     }
 
     /// Every schedule, switched on or off, by guild.
-    pub fn entries(&self) -> Result<Vec<Entry>, StoreError> {
+    ///
+    /// A row that cannot be read (a damaged file, an edit by hand: an unknown zone, a time
+    /// `99:99`) comes back as its guild and the problem, beside the readable ones: one bad row
+    /// must never stop the other servers' posts.
+    pub fn entries(&self) -> Result<(Vec<Entry>, Vec<Unreadable>), StoreError> {
         let conn = self.conn();
-        let mut statement = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM schedules ORDER BY guild_id"))?;
-        let rows = statement.query_map([], entry)?;
-        rows.map(|r| r?).collect()
+        let mut statement =
+            conn.prepare_cached(&format!("SELECT guild_id, {COLUMNS} FROM schedules ORDER BY guild_id"))?;
+        let rows = statement.query_map([], |row| Ok((id_from_sql(row.get(0)?), unread(row, 1))))?;
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        for row in rows {
+            match row? {
+                (_, Ok(entry)) => good.push(entry),
+                (guild, Err(e)) => bad.push((guild, e)),
+            }
+        }
+        Ok((good, bad))
     }
 
     /// A guild's deck: its seed, cycle, and the items shown in this cycle.
@@ -178,7 +199,7 @@ mod tests {
         store.sync_config(&[schedule(1, "09:00")], now).unwrap();
         assert!(!store.entry(1).unwrap().unwrap().schedule.enabled);
         assert!(!store.entry(2).unwrap().unwrap().schedule.enabled);
-        assert_eq!(store.entries().unwrap().len(), 2);
+        assert_eq!(store.entries().unwrap().0.len(), 2);
         assert!(store.entry(3).unwrap().is_none());
     }
 

@@ -128,3 +128,35 @@ async fn a_filter_the_catalogue_no_longer_matches_is_reported_not_retried_all_da
     let text = format!("{:?}", show.reply);
     assert!(text.contains("no longer in the catalogue") && text.contains("nothing to post"), "{text}");
 }
+
+/// Regression (hostile-data issue): an unknown zone or a time `99:99` in one server's row
+/// stopped daily posts for every server. The row is skipped and named; the others post on
+/// time; `/daily show` tells that server's admins; `/daily set` replaces the row.
+#[tokio::test]
+async fn an_unreadable_schedule_row_stops_only_its_own_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let store = Store::open(&path).unwrap();
+    let config =
+        [schedule(1, "Europe/Berlin", "09:00"), schedule(2, "Europe/Berlin", "09:00"), schedule(3, "UTC", "07:00")];
+    store.sync_config(&config, nine() - Duration::days(1)).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute("UPDATE schedules SET time = '99:99' WHERE guild_id = 1", []).unwrap();
+    raw.execute("UPDATE schedules SET timezone = 'Mars/Olympus' WHERE guild_id = 3", []).unwrap();
+    drop(raw);
+
+    let fake = Fake::new(nine());
+    let c = Arc::new(catalogue(ids("a", 6)));
+    simulate(&store, &fake, |_| c.clone(), nine() - Duration::hours(1), nine() + Duration::minutes(5), &[]).await;
+    let posted: Vec<(u64, i64)> =
+        fake.messages().iter().map(|m| (m.channel_id, (m.at - nine()).num_seconds())).collect();
+    assert_eq!(posted, [(schedule(2, "UTC", "09:00").channel_id, 0)], "guild 2 posts on time, alone");
+
+    let show = super::daily_command(&store, &c, nine(), 1, &Invocation::new("daily").with("subcommand", "show"));
+    let said = serde_json::to_string(&confbot::reply::render(&show.reply)).unwrap();
+    assert!(said.contains("cannot be read") && said.contains("/daily set"), "{said}");
+    let set = [("channel", "<#99>"), ("time", "10:00"), ("timezone", "Europe/Berlin")];
+    let inv = set.iter().fold(Invocation::new("daily").with("subcommand", "set"), |inv, (k, v)| inv.with(k, *v));
+    assert!(super::daily_command(&store, &c, nine(), 1, &inv).wake);
+    assert_eq!(store.entries().unwrap().1.len(), 1, "only guild 3's row is still unreadable");
+}

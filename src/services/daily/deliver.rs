@@ -42,9 +42,14 @@ pub async fn tick<T: Transport>(
     transport: &T,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, StoreError> {
-    let entries = store.entries()?;
+    let (entries, unreadable) = store.entries()?;
     let mut wake = now + Duration::days(1);
     let mut acted = false;
+    for (guild, e) in &unreadable {
+        // Skipped, not fatal: the other servers post on time. `/daily show` tells the server's
+        // admins, and `/daily set` replaces the row.
+        tracing::error!(guild, "daily: this server's schedule cannot be read, so it is skipped: {e}");
+    }
     // One guild's trouble (a store error on its rows) must not stop the others: it is
     // logged, and that guild is looked at again a little later.
     let mut outcome = |guild: u64, result: Result<(), StoreError>, wake: &mut DateTime<Utc>| match result {
