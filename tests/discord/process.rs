@@ -100,3 +100,82 @@ async fn sighup_reloads_and_sigterm_finishes_in_flight_work_then_exits_zero() {
     let leaks: Vec<&str> = log.lines().filter(|l| l.contains(&token(id))).collect();
     assert!(leaks.is_empty(), "an interaction token leaked into the log: {leaks:#?}");
 }
+
+/// A config whose catalogue takes a moment to load: a few thousand talks.
+fn slow_config(dir: &std::path::Path) -> String {
+    let mut toml = String::from("[[conferences]]\nid = \"big\"\nname = \"Big Conf\"\n\n");
+    for i in 0..4000 {
+        toml.push_str(&format!(
+            "[[speakers]]\nid = \"s{i}\"\nname = \"Speaker Number{i}\"\n\n[[talks]]\nid = \"t{i}\"\n\
+             title = \"Talk {i} about things\"\nspeakers = [\"s{i}\"]\nsummary = [\"Words {i}.\"]\n\n"
+        ));
+    }
+    std::fs::write(dir.join("big.toml"), toml).unwrap();
+    let config = dir.join("confbot.toml");
+    std::fs::write(&config, format!("data = [{:?}]\n", dir.join("big.toml"))).unwrap();
+    config.display().to_string()
+}
+
+fn exit_code_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(code) = child.try_wait().unwrap() {
+            return code;
+        }
+        assert!(started.elapsed() < limit, "still running {limit:?} after the signal");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Regression (hostile-data issue): SIGTERM while the catalogue loads ended the process by the
+/// signal, and SIGHUP killed it. Now both are handled from the start: SIGTERM exits 0, and
+/// SIGHUP becomes one reload once the bot serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signals_while_loading_are_handled() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = slow_config(dir.path());
+
+    let (mut child, log) = spawn(&fake, &["run", "--config", &config]);
+    log.wait_for("loading the catalogue").await;
+    signal(&child, "TERM");
+    let code = exit_code_within(&mut child, Duration::from_secs(8));
+    assert!(code.success(), "exit {code:?}; log:\n{}", log.text());
+
+    let (mut child, log) = spawn(&fake, &["run", "--config", &config]);
+    log.wait_for("loading the catalogue").await;
+    signal(&child, "HUP");
+    signal(&child, "HUP");
+    log.wait_for("catalogue reloaded on SIGHUP").await;
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP while loading must not end the bot");
+    signal(&child, "TERM");
+    let code = exit_code_within(&mut child, Duration::from_secs(8));
+    assert!(code.success(), "exit {code:?}; log:\n{}", log.text());
+}
+
+/// Regression (hostile-data issue): with an API base that does not answer, serenity fell back
+/// to the real Discord gateway. Now the bot keeps asking the configured base, says so once, and
+/// stops cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_base_that_does_not_answer_is_retried_never_bypassed() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
+        .args(["--log", "debug", "run"])
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("DISCORD_API_BASE", &base)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Log::follow(&mut child);
+    log.wait_for(&format!("the API base {base} does not answer GET /gateway")).await;
+    signal(&child, "TERM");
+    let code = exit_code_within(&mut child, Duration::from_secs(8));
+    let text = log.text();
+    assert!(code.success(), "exit {code:?}; log:\n{text}");
+    assert!(!text.contains("gateway.discord.gg") && !text.contains("discord.com"), "{text}");
+    assert_eq!(text.matches("does not answer").count(), 1, "one clear line, not one per retry:\n{text}");
+}
