@@ -187,13 +187,40 @@ pub fn run(ctx: &mut Context<'_>, invocation: &Invocation) -> Outcome {
             Value::Null,
         );
     }
-    (command.run)(ctx, invocation)
+    (command.run)(ctx, &within_limits(command, invocation))
+}
+
+/// The longest text an option may carry when its definition sets no limit (`page`, and the
+/// options of a subcommand that is not the one chosen).
+const UNDECLARED_MAX: usize = 100;
+
+/// The invocation with every option cut to the length its definition allows, as Discord itself
+/// does. Whatever a caller sends (a fake client, a hand-made custom_id, a script), no command
+/// works on more text than it was designed for, so none costs more than it was measured at.
+fn within_limits(command: &Command, invocation: &Invocation) -> Invocation {
+    let declared = |name: &str| {
+        let mut all = command.options.iter().flat_map(|o| match o.kind {
+            OptionKind::Subcommand(inner) => inner,
+            _ => std::slice::from_ref(o),
+        });
+        all.find(|o| o.name == name && o.kind == OptionKind::String).and_then(|o| o.max)
+    };
+    let mut inv = invocation.clone();
+    for (name, value) in &mut inv.options {
+        let max = declared(name).map_or(UNDECLARED_MAX, |m| m as usize);
+        if value.chars().count() > max {
+            *value = value.chars().take(max).collect();
+        }
+    }
+    inv
 }
 
 /// Choices for `option` of `command` given what the user has typed so far, at most 25, best
 /// first. Unknown commands and options get no choices.
 pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Vec<Choice> {
-    let mut choices = find(command).map(|cmd| (cmd.complete)(c, option, partial.trim())).unwrap_or_default();
+    // Discord sends at most an option's declared length; a longer partial costs without helping.
+    let partial: String = partial.trim().chars().take(UNDECLARED_MAX).collect();
+    let mut choices = find(command).map(|cmd| (cmd.complete)(c, option, &partial)).unwrap_or_default();
     choices.truncate(limits::CHOICES);
     choices
 }
@@ -201,6 +228,18 @@ pub fn complete(c: &Catalogue, command: &str, option: &str, partial: &str) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_are_cut_to_their_declared_length() {
+        let search = find("search").unwrap();
+        let long = parse_line(&format!("/search query: {} page: {}", "x".repeat(6000), "9".repeat(500))).unwrap();
+        let cut = within_limits(search, &long);
+        assert_eq!(cut.options[0].1.chars().count(), 200);
+        assert_eq!(cut.options[1].1.chars().count(), UNDECLARED_MAX);
+        let daily = find("daily").unwrap();
+        let set = parse_line(&format!("/daily set channel: 1 time: {} timezone: UTC", "1".repeat(50))).unwrap();
+        assert_eq!(within_limits(daily, &set).options[2].1.chars().count(), 5);
+    }
 
     #[test]
     fn admin_commands_refuse_members_without_manage_server() {

@@ -98,7 +98,11 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
         Interaction::Command(c) => command(&bot, &http, &c).await,
         Interaction::Autocomplete(a) => {
             let choices = match a.data.autocomplete() {
-                Some(focused) => commands::complete(&bot.live.get(), &a.data.name, focused.name, focused.value),
+                Some(focused) => {
+                    let (catalogue, name) = (bot.live.get(), a.data.name.clone());
+                    let (option, partial) = (focused.name.to_owned(), focused.value.to_owned());
+                    off_the_runtime(move || commands::complete(&catalogue, &name, &option, &partial)).await
+                }
                 None => {
                     tracing::warn!(command = %a.data.name, "autocomplete without a focused option; answering none");
                     Vec::new()
@@ -111,24 +115,39 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
     }
 }
 
-async fn command(bot: &Bot, http: &Http, c: &CommandInteraction) {
+/// How long a command may run before its answer is deferred: well inside Discord's 3 seconds,
+/// leaving room for the deferral itself to arrive.
+const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
+
+async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
-    let caller = Caller {
-        store: &bot.daily.store,
-        guild: c.guild_id.map(serenity::all::GuildId::get),
-        manager: is_admin(c.member.as_deref()),
+    let asker = Asker { guild: c.guild_id.map(GuildId::get), manager: is_admin(c.member.as_deref()) };
+    let admin = commands::find(&invocation.name).is_some_and(|d| d.admin);
+    let mut work = std::pin::pin!(run(bot, c.channel_id.get(), Some(asker), invocation));
+    let (outcome, deferred) = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+        Ok(outcome) => (outcome, false),
+        Err(_) => {
+            // Still working: defer now, or Discord drops the interaction. Visibility is fixed
+            // by the deferral: private for admin commands (always answered privately), public
+            // otherwise.
+            tracing::debug!(command = %c.data.name, "slow to answer; deferring");
+            let flags = if admin { reply::limits::EPHEMERAL } else { 0 };
+            respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": flags })).await;
+            (work.await, true)
+        }
     };
-    let outcome = run(bot, c.channel_id.get(), Some(caller), &invocation);
-    if !outcome.effects.iter().any(|e| e.is_slow()) {
+    if !deferred && !outcome.effects.iter().any(|e| e.is_slow()) {
         for effect in &outcome.effects {
             carry_out(bot, http, *effect, c.guild_id).await;
         }
         return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome.reply)).await;
     }
-    // Loading files or checking a channel may take longer than Discord's 3 seconds: defer
-    // (as privately as the answer will be), carry the effects out, then edit the answer in.
-    let flags = if outcome.reply.ephemeral { reply::limits::EPHEMERAL } else { 0 };
-    respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": flags })).await;
+    if !deferred {
+        // Loading files or checking a channel may take longer than Discord's 3 seconds: defer
+        // (as privately as the answer will be), carry the effects out, then edit the answer in.
+        let flags = if outcome.reply.ephemeral { reply::limits::EPHEMERAL } else { 0 };
+        respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": flags })).await;
+    }
     let mut answer = outcome.reply;
     for effect in &outcome.effects {
         match carry_out(bot, http, *effect, c.guild_id).await {
@@ -178,7 +197,7 @@ async fn carry_out(bot: &Bot, http: &Http, effect: Effect, guild: Option<GuildId
     }
 }
 
-async fn component(bot: &Bot, http: &Http, c: &ComponentInteraction) {
+async fn component(bot: &Arc<Bot>, http: &Http, c: &ComponentInteraction) {
     let invocation = match custom_id::decode(&c.data.custom_id) {
         Ok(inv) => inv,
         Err(why) => {
@@ -190,7 +209,7 @@ async fn component(bot: &Bot, http: &Http, c: &ComponentInteraction) {
             return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
         }
     };
-    let reply = run(bot, c.channel_id.get(), None, &invocation).reply;
+    let reply = run(bot, c.channel_id.get(), None, invocation.clone()).await.reply;
     let clicked_ephemeral = c.message.flags.is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
     match placement(&invocation, reply.ephemeral, clicked_ephemeral) {
         Placement::Update => {
@@ -238,23 +257,47 @@ fn placement(invocation: &Invocation, reply_ephemeral: bool, clicked_ephemeral: 
     }
 }
 
-/// Runs the core with this channel's memory of the last insight. Buttons carry no caller: they
-/// only ever open what any member may see.
-fn run(bot: &Bot, channel: u64, caller: Option<Caller<'_>>, invocation: &Invocation) -> Outcome {
-    let catalogue = bot.live.get();
-    let mut rng = fastrand::Rng::new();
-    let mut ctx = Context {
-        catalogue: &catalogue,
-        rng: &mut rng,
-        last_insight: bot.last_insight.get(channel),
-        now: bot.daily.clock.now(),
-        bot: caller,
-    };
-    let outcome = commands::run(&mut ctx, invocation);
-    if let Some(shown) = outcome.shown_insight {
-        bot.last_insight.set(channel, shown);
+/// Who asked a slash command: the server (none in a DM) and whether they manage it.
+struct Asker {
+    guild: Option<u64>,
+    manager: bool,
+}
+
+/// Runs the core with this channel's memory of the last insight, off the async threads so a
+/// costly command never holds up the others. Buttons carry no asker: they only ever open what
+/// any member may see.
+async fn run(bot: &Arc<Bot>, channel: u64, asker: Option<Asker>, invocation: Invocation) -> Outcome {
+    let bot = bot.clone();
+    off_the_runtime(move || {
+        let catalogue = bot.live.get();
+        let mut rng = fastrand::Rng::new();
+        let caller = asker.map(|a| Caller { store: &bot.daily.store, guild: a.guild, manager: a.manager });
+        let mut ctx = Context {
+            catalogue: &catalogue,
+            rng: &mut rng,
+            last_insight: bot.last_insight.get(channel),
+            now: bot.daily.clock.now(),
+            bot: caller,
+        };
+        let outcome = commands::run(&mut ctx, &invocation);
+        if let Some(shown) = outcome.shown_insight {
+            bot.last_insight.set(channel, shown);
+        }
+        outcome
+    })
+    .await
+}
+
+/// Runs `work` on tokio's blocking pool. A panic in it is raised again here, where the
+/// interaction's own task turns it into an apology.
+async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("a command was cancelled: {e}"),
+        },
     }
-    outcome
 }
 
 /// The options as text. A subcommand becomes `(SUBCOMMAND, name)` followed by its options.

@@ -149,3 +149,43 @@ async fn malformed_and_unknown_interactions_are_ignored() {
     assert_eq!(bot.command("help", &[]).await.kind, 4, "still answering");
     bot.stop().await;
 }
+
+/// Regression (hostile-data issue): six `/search`es with 6,000-character queries on a large
+/// catalogue ran on the async threads and held every other interaction past Discord's window.
+/// Commands now run off the async threads, cut to their declared option lengths, and are
+/// deferred if they run long: a `/help` sent behind them is still answered in time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn costly_searches_do_not_starve_other_interactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut toml = String::from("[[conferences]]\nid = \"big\"\nname = \"Big Conf\"\n\n");
+    for i in 0..3000 {
+        toml.push_str(&format!(
+            "[[talks]]\nid = \"t{i}\"\ntitle = \"Talk {i} on python data science and the web\"\n\
+             summary = [\"Async python, data pipelines, web frameworks and typing, part {i}.\"]\n\n"
+        ));
+    }
+    std::fs::write(dir.path().join("big.toml"), toml).unwrap();
+    let config =
+        Config { guild_ids: vec![payloads::GUILD_ID], data: vec![dir.path().join("big.toml")], ..Config::default() };
+    let bot = Bot::start(config).await;
+    let query = "python data web typing async ".repeat(200);
+    let mut searches = Vec::new();
+    for _ in 0..6 {
+        let id = payloads::snowflake();
+        let interaction = payloads::command(id, &token(id), "search", &[("query", query.as_str())], MEMBER_PERMISSIONS);
+        searches.push(callback_path(&interaction));
+        bot.fake.dispatch("INTERACTION_CREATE", interaction);
+    }
+    let (interaction, _) = help();
+    let answer = bot.interact(interaction).await;
+    assert_eq!(answer.kind, 4);
+    assert!(answer.latency < WINDOW, "/help waited {:?} behind the searches", answer.latency);
+    for path in searches {
+        let r = bot
+            .fake
+            .wait_for("a search callback", Duration::from_secs(10), |r| r.path == path && r.status == 204)
+            .await;
+        assert!(matches!(r.body["type"].as_u64(), Some(4 | 5)), "answered or deferred: {}", r.body);
+    }
+    bot.stop().await;
+}
