@@ -215,17 +215,32 @@ async fn gateway_from(http: &serenity::http::Http, base: &str) -> String {
     unreachable!("the loop returns once the base answers")
 }
 
-/// A log filter with serenity's HTTP spans switched off, unless `filter` names serenity.
-///
-/// Those spans carry each request's route, which holds the interaction token (a credential
-/// for 15 minutes), and any event logged inside a span (say, a debug line from the HTTP
-/// library) prints the span's fields with it.
+/// Libraries whose detailed logs carry credentials, and the most they may log: serenity's
+/// HTTP spans hold each request's route, which holds the interaction token (valid for 15
+/// minutes), and print it with any event inside them; the websocket and HTTP libraries trace
+/// raw gateway frames and requests, interaction tokens included.
+const QUIET: &[(&str, &str)] = &[
+    ("serenity", "info"),
+    ("serenity::http", "warn"),
+    ("tungstenite", "info"),
+    ("tokio_tungstenite", "info"),
+    ("reqwest", "info"),
+    ("hyper", "info"),
+    ("hyper_util", "info"),
+    ("rustls", "info"),
+];
+
+/// `filter` with the libraries that would log credentials held to [`QUIET`]'s levels, whatever
+/// the filter asked for them: no token reaches the log at any level.
 pub fn quiet_client_logs(filter: &str) -> String {
-    if filter.contains("serenity") {
-        filter.to_owned()
-    } else {
-        format!("{filter},serenity=info,serenity::http=warn")
-    }
+    let loud = |directive: &str| {
+        let target = directive.split('=').next().unwrap_or("").trim();
+        QUIET.iter().any(|(quiet, _)| target == *quiet || target.starts_with(&format!("{quiet}::")))
+    };
+    let mut kept: Vec<String> =
+        filter.split(',').filter(|d| !d.trim().is_empty() && !loud(d)).map(str::to_owned).collect();
+    kept.extend(QUIET.iter().map(|(target, level)| format!("{target}={level}")));
+    kept.join(",")
 }
 
 /// SIGHUP as a stream, listening from now on; `None` where there is no SIGHUP.

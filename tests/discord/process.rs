@@ -179,3 +179,35 @@ async fn an_api_base_that_does_not_answer_is_retried_never_bypassed() {
     assert!(!text.contains("gateway.discord.gg") && !text.contains("discord.com"), "{text}");
     assert_eq!(text.matches("does not answer").count(), 1, "one clear line, not one per retry:\n{text}");
 }
+
+/// Regression (hostile-data issue): at `RUST_LOG=trace` the raw gateway frames carried
+/// interaction tokens into the log. No level may show a token: not the bot's, not an
+/// interaction's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_at_any_log_level() {
+    for filter in ["trace", "serenity=trace,trace", "tokio_tungstenite=trace,tungstenite=trace,hyper=trace,trace"] {
+        let fake = FakeDiscord::start().await;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
+            .arg("run")
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("DISCORD_API_BASE", &fake.base)
+            .env("RUST_LOG", filter)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Log::follow(&mut child);
+        log.wait_for("commands registered").await;
+        let id = payloads::snowflake();
+        let interaction = payloads::command(id, &token(id), "help", &[], MEMBER_PERMISSIONS);
+        let path = callback_path(&interaction);
+        fake.dispatch("INTERACTION_CREATE", interaction);
+        fake.wait_for("the callback", Duration::from_secs(10), |r| r.path == path).await;
+        signal(&child, "TERM");
+        assert!(exit_code_within(&mut child, Duration::from_secs(8)).success());
+        let text = log.text();
+        let leaks: Vec<&str> =
+            text.lines().filter(|l| l.contains(&token(id)) || l.contains(&TOKEN[..24])).take(3).collect();
+        assert!(leaks.is_empty(), "RUST_LOG={filter}: a token reached the log: {leaks:#?}");
+    }
+}
