@@ -113,3 +113,48 @@ fn missing_paths_are_reported() {
     let err = sources::load(&[Source::Path("/nonexistent/confbot.toml".into())]).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/confbot.toml: no such file or directory"));
 }
+
+/// Regression (hostile-data issue): hidden control characters, URLs that are not whole
+/// addresses, and URLs too long for Discord are `check` errors, each located.
+#[test]
+fn hidden_characters_and_bad_urls_are_refused_with_their_place() {
+    let long = format!("https://example.org/{}", "a".repeat(5000));
+    let text = format!(
+        "[[conferences]]\nid = \"c\"\nname = \"C\"\nurl = \"https:example.com\"\n\n\
+         [[talks]]\nid = \"t\"\ntitle = \"Bell\\u0007 and \\u001b[31mred\"\n\
+         links = [{{ kind = \"video\", url = \"{long}\" }}]\n"
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with("test.toml:4:7: malformed URL"), "{found:#?}");
+    assert!(found[1].starts_with("test.toml:9:34: URL is 5020 characters long; at most 512"), "{found:#?}");
+    assert!(
+        found[2].starts_with("test.toml:8:9: talk title contains an invisible control character (U+0007)"),
+        "{found:#?}"
+    );
+}
+
+/// Regression (hostile-data issue): text from a catalogue is shown as written, never as
+/// Markdown, and a link's address cannot break out of its link.
+#[test]
+fn catalogue_text_is_never_markdown_and_links_stay_links() {
+    let c = parse_str(
+        "test.toml",
+        "[[conferences]]\nid = \"c\"\nname = \"C\"\n\n[[topics]]\nid = \"x\"\nname = \"X\"\n\n\
+         [[talks]]\nid = \"t\"\ntitle = \"[click](https://evil.com) and __init__\"\ntopics = [\"x\"]\n\
+         links = [{ kind = \"slides\", url = \"https://example.org/a)[x](javascript:1\" }]\n",
+    )
+    .unwrap();
+    let mut rng = fastrand::Rng::with_seed(1);
+    let ask = |line: &str, rng: &mut fastrand::Rng| {
+        let mut ctx = confbot::commands::Context::new(&c, rng);
+        let outcome = confbot::commands::run(&mut ctx, &confbot::commands::parse_line(line).unwrap());
+        serde_json::to_string(&confbot::reply::render(&outcome.reply)).unwrap()
+    };
+    let listed = ask("/topic name: X", &mut rng);
+    assert!(listed.contains(r"\\[click\\](https://evil.com) and \\_\\_init\\_\\_"), "{listed}");
+    let card = ask("/talk title: id:t", &mut rng);
+    assert!(card.contains("[Slides](https://example.org/a%29[x]%28javascript:1)"), "{card}");
+    let fields = &card[..card.find("components").unwrap()];
+    assert!(!fields.contains("](javascript"), "only the declared link is a link: {card}");
+}

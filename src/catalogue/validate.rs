@@ -99,7 +99,7 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
     let mut speakers = Vec::new();
     for file in &files {
         for c in &file.doc.conferences {
-            let c = c.get_ref();
+            let (span, c) = (c.span(), c.get_ref());
             if conf_ids.declare("conference", &c.id, file, &mut problems) {
                 conferences.push(Conference {
                     id: c.id.get_ref().clone(),
@@ -107,9 +107,15 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
                     year: c.year,
                     start: date(file, c.start.as_ref(), &mut problems),
                     end: date(file, c.end.as_ref(), &mut problems),
-                    place: c.place.clone(),
+                    place: optional_text(file, &span, c.place.as_ref(), "conference place", &mut problems),
                     url: url(file, c.url.as_ref(), &mut problems),
-                    description: c.description.clone(),
+                    description: optional_text(
+                        file,
+                        &span,
+                        c.description.as_ref(),
+                        "conference description",
+                        &mut problems,
+                    ),
                 });
                 if let (Some(start), Some(end)) = (
                     conferences.last().and_then(|c: &Conference| c.start),
@@ -126,17 +132,17 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
             }
         }
         for t in &file.doc.topics {
-            let t = t.get_ref();
+            let (span, t) = (t.span(), t.get_ref());
             if topic_ids.declare("topic", &t.id, file, &mut problems) {
                 topics.push(Topic {
                     id: t.id.get_ref().clone(),
                     name: required_text(file, &t.name, "topic name", &mut problems),
-                    description: t.description.clone(),
+                    description: optional_text(file, &span, t.description.as_ref(), "topic description", &mut problems),
                 });
             }
         }
         for s in &file.doc.speakers {
-            let s = s.get_ref();
+            let (span, s) = (s.span(), s.get_ref());
             if speaker_ids.declare("speaker", &s.id, file, &mut problems) {
                 let mut aliases = Vec::new();
                 for alias in &s.aliases {
@@ -146,7 +152,7 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
                     id: s.id.get_ref().clone(),
                     name: required_text(file, &s.name, "speaker name", &mut problems),
                     aliases,
-                    bio: s.bio.clone(),
+                    bio: optional_text(file, &span, s.bio.as_ref(), "speaker bio", &mut problems),
                     url: url(file, s.url.as_ref(), &mut problems),
                 });
             }
@@ -246,10 +252,10 @@ fn talk(
         .links
         .iter()
         .map(|l| {
-            let l = l.get_ref();
+            let (span, l) = (l.span(), l.get_ref());
             Link {
                 kind: l.kind,
-                label: l.label.clone(),
+                label: optional_text(file, &span, l.label.as_ref(), "link label", problems),
                 availability: l.availability,
                 url: url(file, l.url.as_ref(), problems),
             }
@@ -262,7 +268,12 @@ fn talk(
         speakers,
         topics,
         recorded: date(file, t.recorded.as_ref(), problems),
-        summary: t.summary.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        summary: t
+            .summary
+            .iter()
+            .filter_map(|s| optional_text(file, &spanned.span(), Some(s), "talk summary", problems))
+            .filter(|s| !s.is_empty())
+            .collect(),
         links,
     }
 }
@@ -289,8 +300,46 @@ fn insight(
     }
 }
 
+/// The longest URL accepted: Discord refuses longer link-button URLs, and a longer one would be
+/// cut mid-address in an embed field.
+pub const MAX_URL_LEN: usize = 512;
+
+/// A control character (other than newline and tab) or a bidi override: invisible, and in a
+/// terminal or an embed it can rewrite what is shown around it.
+fn hidden_character(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+fn hidden_problem(file: &Parsed, span: Range<usize>, what: &str, c: char, problems: &mut Vec<Problem>) {
+    problems.push(file.problem(
+        span,
+        format!("{what} contains an invisible control character (U+{:04X})", u32::from(c)),
+        Some("delete it: retype the text around it, or remove the escape such as \\u001b"),
+    ));
+}
+
+/// Optional free text, trimmed; located at its entry, since TOML gives it no span of its own.
+fn optional_text(
+    file: &Parsed,
+    entry: &Range<usize>,
+    value: Option<&String>,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let text = value?.trim();
+    if let Some(c) = hidden_character(text) {
+        hidden_problem(file, entry.clone(), what, c, problems);
+    }
+    Some(text.to_owned())
+}
+
 fn required_text(file: &Parsed, value: &Spanned<String>, what: &str, problems: &mut Vec<Problem>) -> String {
     let text = value.get_ref().trim();
+    if let Some(c) = hidden_character(text) {
+        hidden_problem(file, value.span(), what, c, problems);
+    }
     if text.is_empty() {
         problems.push(file.problem(
             value.span(),
@@ -304,8 +353,21 @@ fn required_text(file: &Parsed, value: &Spanned<String>, what: &str, problems: &
 fn url(file: &Parsed, value: Option<&Spanned<String>>, problems: &mut Vec<Problem>) -> Option<String> {
     let value = value?;
     let text = value.get_ref().trim();
+    if text.chars().count() > MAX_URL_LEN {
+        problems.push(file.problem(
+            value.span(),
+            format!("URL is {} characters long; at most {MAX_URL_LEN} are accepted", text.chars().count()),
+            Some("use a shorter address (a link shortener, or the page that links to it)"),
+        ));
+        return None;
+    }
+    // `https:example.com` parses (the URL standard forgives it) but is not what was meant.
+    let lower = text.to_ascii_lowercase();
+    let written_whole = lower.starts_with("http://") || lower.starts_with("https://");
     match url::Url::parse(text) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(text.to_owned()),
+        Ok(u) if written_whole && matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            Some(u.as_str().to_owned())
+        }
         _ => {
             problems.push(file.problem(
                 value.span(),

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::definition::{no_buttons, no_choices};
 use super::{Command, Context, Outcome};
-use crate::reply::{Embed, Field, Reply, COLOR};
+use crate::reply::{md, Embed, Field, Reply, COLOR};
 
 pub const COMMAND: Command = Command {
     name: "about",
@@ -28,9 +28,9 @@ pub fn run(ctx: &mut Context<'_>) -> Outcome {
         .iter()
         .take(LISTED)
         .map(|conf| {
-            let mut line = format!("**{}**", conf.name);
+            let mut line = format!("**{}**", md(&conf.name));
             if let Some(place) = &conf.place {
-                line.push_str(&format!(" — {place}"));
+                line.push_str(&format!(" — {}", md(place)));
             }
             match (conf.start, conf.end) {
                 (Some(start), Some(end)) if start == end => line.push_str(&format!(", {}", start.format("%-d %b %Y"))),

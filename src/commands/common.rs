@@ -7,7 +7,7 @@ use super::definition::{text, OptionDef};
 use super::{Caller, Context, Invocation, Outcome};
 use crate::catalogue::resolve;
 use crate::catalogue::{Catalogue, ConferenceIx, TalkIx};
-use crate::reply::Reply;
+use crate::reply::{md, Reply};
 use crate::store::Store;
 
 /// The `conference:` option, which most commands take to narrow their answer.
@@ -68,15 +68,15 @@ pub fn talk_label(c: &Catalogue, talk: TalkIx) -> String {
 /// the conference.
 pub fn talk_line(c: &Catalogue, talk: TalkIx) -> String {
     let t = &c.talks[talk];
-    let mut line = format!("**{}**", t.title);
+    let mut line = format!("**{}**", md(&t.title));
     let speakers = c.speaker_names(talk);
     if !speakers.is_empty() {
         line.push_str(" — ");
-        line.push_str(&speakers);
+        line.push_str(&md(&speakers));
     }
     if c.conferences.len() > 1 {
         line.push_str(" · ");
-        line.push_str(&c.conferences[t.conference].name);
+        line.push_str(&md(&c.conferences[t.conference].name));
     }
     line
 }

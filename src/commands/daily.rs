@@ -12,7 +12,7 @@ use crate::catalogue::Catalogue;
 use crate::daily::deck::{self, Filter, Item};
 use crate::daily::due::{self, Action};
 use crate::daily::{DailyEntry, Entry, Origin, PostRecord, Schedule, Status};
-use crate::reply::{echo, Embed, Field, Reply, COLOR};
+use crate::reply::{echo, md, Embed, Field, Reply, COLOR};
 use crate::store::{Store, StoreError};
 
 const CHANNEL: &str = "channel";
@@ -315,11 +315,11 @@ fn filter(s: &Schedule) -> Filter {
 /// "topic AI, conference PyCon US 2024", or `None` for no filter.
 fn filter_text(c: &Catalogue, s: &Schedule) -> Option<String> {
     let topic = s.topic.as_deref().map(|t| match c.topic_by_id(t) {
-        Some(ix) => format!("topic {}", c.topics[ix].name),
+        Some(ix) => format!("topic {}", md(&c.topics[ix].name)),
         None => format!("topic {t} (no longer in the catalogue)"),
     });
     let conference = s.conference.as_deref().map(|w| match c.conference_by_id(w) {
-        Some(ix) => format!("conference {}", c.conferences[ix].name),
+        Some(ix) => format!("conference {}", md(&c.conferences[ix].name)),
         None => format!("conference {w} (no longer in the catalogue)"),
     });
     let parts: Vec<String> = topic.into_iter().chain(conference).collect();
@@ -370,8 +370,8 @@ fn item_line(c: &Catalogue, item: Item) -> String {
         Item::Insight(i) => {
             let insight = &c.insights[i];
             let text = crate::reply::limits::truncate(&insight.text, 120);
-            format!("“{text}” — {}", c.talks[insight.talk].title)
+            format!("“{}” — {}", md(&text), md(&c.talks[insight.talk].title))
         }
-        Item::Talk(t) => format!("🎤 {}", c.talks[t].title),
+        Item::Talk(t) => format!("🎤 {}", md(&c.talks[t].title)),
     }
 }

@@ -9,7 +9,7 @@ use super::definition::text;
 use super::{choices, talk, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, Found};
 use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightIx, InsightKind, LinkKind, SpeakerIx, TopicIx};
-use crate::reply::{echo, Button, Embed, Field, Reply, COLOR};
+use crate::reply::{echo, md, Button, Embed, Field, Reply, COLOR};
 
 const TOPIC: &str = "topic";
 const SPEAKER: &str = "speaker";
@@ -124,11 +124,11 @@ pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
         InsightKind::Insight => ("💡", "Insight"),
         InsightKind::Quote => ("💬", "Quote"),
     };
-    let mut fields = vec![Field::inline("Talk", talk.title.clone())];
+    let mut fields = vec![Field::inline("Talk", md(&talk.title))];
     if !talk.topics.is_empty() {
-        fields.push(Field::inline("Topic", c.topic_names(insight.talk)));
+        fields.push(Field::inline("Topic", md(&c.topic_names(insight.talk))));
     }
-    fields.push(Field::inline("Conference", c.conferences[talk.conference].name.clone()));
+    fields.push(Field::inline("Conference", md(&c.conferences[talk.conference].name)));
     let video = talk
         .links
         .iter()
@@ -140,7 +140,7 @@ pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
     Reply {
         embeds: vec![Embed {
             title: Some(format!("{icon} {}", heading.unwrap_or(kind))),
-            description: Some(format!("> {}", insight.text)),
+            description: Some(format!("> {}", md(&insight.text))),
             author: insight.speaker.map(|s| c.speakers[s].name.clone()),
             fields,
             footer: Some(format!("{kind} · {}", talk.title)),

@@ -8,7 +8,7 @@ use super::definition::text;
 use super::{choices, talk, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::Catalogue;
-use crate::reply::{echo, paginate, Button, Embed, Reply, COLOR};
+use crate::reply::{echo, md, paginate, Button, Embed, Reply, COLOR};
 
 const NAME: &str = "name";
 
@@ -59,7 +59,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
                 .take(BUTTONS)
                 .map(|&s| {
                     let n = c.talks_of_speaker(s).len();
-                    format!("• **{}** — {n} talk{}", c.speakers[s].name, if n == 1 { "" } else { "s" })
+                    format!("• **{}** — {n} talk{}", md(&c.speakers[s].name), if n == 1 { "" } else { "s" })
                 })
                 .collect();
             let mut reply = Reply::problem(format!("Did you mean…? (“{}”)", echo(name)), lines.join("\n"));
@@ -87,11 +87,11 @@ fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
     let page = paginate(&lines, page, |p| button(&speaker.id, p));
     let mut description = String::new();
     if let Some(bio) = &speaker.bio {
-        description.push_str(bio);
+        description.push_str(&md(bio));
         description.push_str("\n\n");
     }
     if !speaker.aliases.is_empty() {
-        description.push_str(&format!("Also known as: {}\n\n", speaker.aliases.join(", ")));
+        description.push_str(&format!("Also known as: {}\n\n", md(&speaker.aliases.join(", "))));
     }
     let n = talks.len();
     description.push_str(&format!("**{n} talk{}**\n", if n == 1 { "" } else { "s" }));

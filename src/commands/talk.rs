@@ -9,7 +9,7 @@ use super::definition::text;
 use super::{choices, speaker, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightKind, Link, LinkKind, TalkIx};
-use crate::reply::{echo, limits, Button, Embed, Field, Reply, COLOR};
+use crate::reply::{echo, limits, link, md, Button, Embed, Field, Reply, COLOR};
 
 const TITLE: &str = "title";
 
@@ -106,25 +106,28 @@ pub fn card(c: &Catalogue, t: TalkIx) -> Reply {
     let conference = &c.conferences[talk.conference];
     let mut fields = Vec::new();
     if !talk.speakers.is_empty() {
-        fields.push(Field::inline(if talk.speakers.len() == 1 { "Speaker" } else { "Speakers" }, c.speaker_names(t)));
+        fields.push(Field::inline(
+            if talk.speakers.len() == 1 { "Speaker" } else { "Speakers" },
+            md(&c.speaker_names(t)),
+        ));
     }
     if !talk.topics.is_empty() {
-        fields.push(Field::inline(if talk.topics.len() == 1 { "Topic" } else { "Topics" }, c.topic_names(t)));
+        fields.push(Field::inline(if talk.topics.len() == 1 { "Topic" } else { "Topics" }, md(&c.topic_names(t))));
     }
     let when = talk.recorded.map(|d| format!(" · {}", d.format("%-d %B %Y"))).unwrap_or_default();
-    fields.push(Field::inline("Conference", format!("{}{when}", conference.name)));
+    fields.push(Field::inline("Conference", format!("{}{when}", md(&conference.name))));
     for &i in c.insights_of_talk(t).iter().take(limits::EMBED_FIELDS - 5) {
         let insight = &c.insights[i];
         let name = match insight.kind {
             InsightKind::Insight => "💡 Insight",
             InsightKind::Quote => "💬 Quote",
         };
-        fields.push(Field::new(name, format!("> {}", insight.text)));
+        fields.push(Field::new(name, format!("> {}", md(&insight.text))));
     }
     if !talk.links.is_empty() {
         fields.push(Field::new("Links", talk.links.iter().map(link_line).collect::<Vec<_>>().join("\n")));
     }
-    let description = talk.summary.iter().map(|p| format!("• {p}")).collect::<Vec<_>>().join("\n");
+    let description = talk.summary.iter().map(|p| format!("• {}", md(p))).collect::<Vec<_>>().join("\n");
     let public: Vec<&Link> =
         talk.links.iter().filter(|l| l.availability == Availability::Public && l.url.is_some()).collect();
     let mut buttons: Vec<Button> =
@@ -166,10 +169,10 @@ fn link_line(l: &Link) -> String {
     };
     let label = link_label(l);
     match (l.availability, &l.url) {
-        (Availability::Public, Some(url)) => format!("{icon} [{label}]({url})"),
-        (Availability::Public, None) => format!("{icon} {label} — public (no address given)"),
-        (Availability::AttendeesOnly, Some(url)) => format!("{icon} [{label}]({url}) — attendees only"),
-        (Availability::AttendeesOnly, None) => format!("{icon} {label} — attendees only"),
-        (Availability::Pending, _) => format!("{icon} {label} — pending"),
+        (Availability::Public, Some(url)) => format!("{icon} {}", link(&label, url)),
+        (Availability::Public, None) => format!("{icon} {} — public (no address given)", md(&label)),
+        (Availability::AttendeesOnly, Some(url)) => format!("{icon} {} — attendees only", link(&label, url)),
+        (Availability::AttendeesOnly, None) => format!("{icon} {} — attendees only", md(&label)),
+        (Availability::Pending, _) => format!("{icon} {} — pending", md(&label)),
     }
 }

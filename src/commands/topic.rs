@@ -8,7 +8,7 @@ use super::definition::text;
 use super::{choices, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::{Catalogue, ConferenceIx};
-use crate::reply::{echo, paginate, Button, Reply};
+use crate::reply::{echo, md, paginate, Button, Reply};
 
 const NAME: &str = "name";
 
@@ -76,7 +76,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     } else {
         page.lines.iter().map(|l| format!("• {l}")).collect::<Vec<_>>().join("\n")
     };
-    let heading = c.topics[topic].description.as_deref().map(|d| format!("{d}\n\n")).unwrap_or_default();
+    let heading = c.topics[topic].description.as_deref().map(|d| format!("{}\n\n", md(d))).unwrap_or_default();
     let count = talks.len();
     let title = format!("{} — {count} talk{}", c.topics[topic].name, if count == 1 { "" } else { "s" });
     let reply = page.reply(title, format!("{heading}{description}"), "Use /talk to see one in full");

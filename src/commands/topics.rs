@@ -6,7 +6,7 @@ use super::common::{self, CONFERENCE, CONFERENCE_OPTION, PAGE};
 use super::custom_id::{self, StaleButton};
 use super::{choices, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::{Catalogue, ConferenceIx};
-use crate::reply::{paginate, Reply};
+use crate::reply::{md, paginate, Reply};
 
 pub const COMMAND: Command = Command {
     name: "topics",
@@ -47,7 +47,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     }
     let lines: Vec<String> = counted
         .iter()
-        .map(|&(t, n)| format!("**{}** — {n} talk{}", c.topics[t].name, if n == 1 { "" } else { "s" }))
+        .map(|&(t, n)| format!("**{}** — {n} talk{}", md(&c.topics[t].name), if n == 1 { "" } else { "s" }))
         .collect();
     let conference_id = common::conference_id(c, within);
     let page = paginate(&lines, args.page, |p| button(conference_id, p));

@@ -105,6 +105,51 @@ pub fn echo(user_text: &str) -> String {
     limits::truncate(cleaned.split_whitespace().collect::<Vec<_>>().join(" ").as_str(), 100)
 }
 
+/// Catalogue text made safe to show as Discord Markdown: it reads exactly as written. Markdown
+/// characters are escaped (so `__init__` stays `__init__`, and `[x](https://…)` in a title is
+/// not a link: links are only what the catalogue declares as links), and control and bidi
+/// characters are dropped (newlines kept).
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line_start = true;
+    for c in text.chars() {
+        if c == '\n' {
+            out.push(c);
+            line_start = true;
+            continue;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            continue;
+        }
+        let special = matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '[' | ']' | '<' | '@')
+            || (line_start && matches!(c, '>' | '#' | '-'));
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+        line_start = line_start && c == ' ';
+    }
+    out
+}
+
+/// A Markdown link to `url` labelled `label`: the label escaped, and the address written so that
+/// nothing in it (a `)`, a space) can end the link early or start another.
+pub fn link(label: &str, url: &str) -> String {
+    let mut safe = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '(' => safe.push_str("%28"),
+            ')' => safe.push_str("%29"),
+            '<' => safe.push_str("%3C"),
+            '>' => safe.push_str("%3E"),
+            ' ' => safe.push_str("%20"),
+            c if c.is_control() || is_bidi_control(c) => {}
+            c => safe.push(c),
+        }
+    }
+    format!("[{}]({safe})", md(label))
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -189,4 +234,23 @@ pub const EPHEMERAL_NOTE: &str = "(only you can see this)";
 /// Turns a reply into the payload Discord receives, within every limit.
 pub fn render(reply: &Reply) -> Message {
     payload::render(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_text_reads_as_written() {
+        assert_eq!(md("__init__"), r"\_\_init\_\_");
+        assert_eq!(md("[click](https://evil.com)"), r"\[click\](https://evil.com)");
+        assert_eq!(md("> not a quote\n# nor a heading - fine"), "\\> not a quote\n\\# nor a heading - fine");
+        assert_eq!(md("bell\u{7}esc\u{1b}[31m"), r"bellesc\[31m");
+        assert_eq!(md("Rewind: Python Time-Travel Debugger"), "Rewind: Python Time-Travel Debugger");
+        assert_eq!(
+            link("Slides", "https://x.org/a)[x](javascript:1"),
+            "[Slides](https://x.org/a%29[x]%28javascript:1)"
+        );
+        assert_eq!(link("a [b]", "https://x.org/a b"), r"[a \[b\]](https://x.org/a%20b)");
+    }
 }
