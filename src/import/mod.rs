@@ -32,6 +32,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use report::{ImportReport, Tally};
+pub use text::is_hostile;
 
 use crate::catalogue::schema::FileDoc;
 

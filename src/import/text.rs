@@ -8,10 +8,36 @@ pub const SUMMARY_MAX: usize = 600;
 /// The most paragraphs kept per talk (each is shown as one bullet).
 pub const PARAGRAPHS_MAX: usize = 4;
 
+/// True for the characters no imported text keeps: control characters (C0 but tab, line feed
+/// and carriage return; DEL; C1), which terminals and clients may act on, and the bidi
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make text display
+/// in another order than it reads ("Trojan Source").
+pub fn is_hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without [`is_hostile`] characters; those that are whitespace (vertical tab, form
+/// feed, next line) become a space, so words stay apart.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hostile) {
+        return text.into();
+    }
+    let kept = text.chars().filter_map(|c| match c {
+        c if !is_hostile(c) => Some(c),
+        c if c.is_whitespace() => Some(' '),
+        _ => None,
+    });
+    kept.collect::<String>().into()
+}
+
 /// Plain text of `text`: HTML converted when it looks like HTML, entities decoded, lines
 /// inside a paragraph joined, and blank-line-separated paragraphs returned one per item.
+/// [`is_hostile`] characters are removed.
 pub fn paragraphs(text: &str) -> Vec<String> {
     let plain = if looks_like_html(text) { nanohtml2text::html2text(text) } else { text.replace("\r\n", "\n") };
+    // After the conversion: entities such as `&#x202E;` decode to what is removed here.
+    let plain = clean(&plain);
     let mut out = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for line in plain.lines().map(str::trim) {
@@ -37,9 +63,13 @@ fn flush(lines: &mut Vec<&str>, out: &mut Vec<String>) {
 /// repeats dropped, at most [`PARAGRAPHS_MAX`] paragraphs and [`SUMMARY_MAX`] characters,
 /// the last one cut at a word. Returns the summary and whether anything was cut.
 pub fn summary(texts: &[&str]) -> (Vec<String>, bool) {
+    // One more than can be kept is enough to know whether anything was cut.
     let mut all: Vec<String> = Vec::new();
-    for text in texts {
+    'texts: for text in texts {
         for p in paragraphs(text) {
+            if all.len() > PARAGRAPHS_MAX {
+                break 'texts;
+            }
             if !all.contains(&p) {
                 all.push(p);
             }
@@ -67,10 +97,10 @@ pub fn summary(texts: &[&str]) -> (Vec<String>, bool) {
 }
 
 /// A single line of plain text (titles, names): HTML entities and tags removed when present,
-/// whitespace collapsed.
+/// [`is_hostile`] characters removed, whitespace collapsed.
 pub fn line(text: &str) -> String {
     let plain = if looks_like_html(text) { nanohtml2text::html2text(text) } else { text.to_owned() };
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+    clean(&plain).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// True when `text` holds HTML tags or entities worth converting.
@@ -106,5 +136,18 @@ mod tests {
         assert!(cut && s.len() == 1 && s[0].chars().count() <= SUMMARY_MAX);
         let many = "p\n\n".repeat(10);
         assert_eq!(summary(&[&many]).0.len(), 1, "repeats dropped");
+        let distinct: String = (0..20).map(|i| format!("p{i}\n\n")).collect();
+        assert_eq!(summary(&[&distinct]), ((0..4).map(|i| format!("p{i}")).collect(), true));
+        assert_eq!(summary(&["a\n\nb\n\nc\n\nd"]).1, false, "exactly four paragraphs: nothing cut");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_removed() {
+        assert_eq!(line("Nul\u{0}l \u{1b}[31mred\u{7}\u{7f} \u{85}next\u{9b}"), "Null [31mred next");
+        assert_eq!(line("\u{202E}gnp.exe\u{202C} \u{2066}iso\u{2069}"), "gnp.exe iso");
+        assert_eq!(line("tab\tand\u{b}vtab"), "tab and vtab");
+        assert_eq!(line("<p>R&amp;D &#x202E;x &#127;y</p>"), "R&D x y", "entities decoded, then removed");
+        assert_eq!(paragraphs("one\u{0}\ntwo\u{1b}\n\n\u{c}three"), ["one two", "three"]);
+        assert_eq!(clean("keep \u{200f}RLM and é\n\t"), "keep \u{200f}RLM and é\n\t");
     }
 }
