@@ -156,23 +156,31 @@ impl Video {
         video.title = text("title", odd);
         video.description = text("description", odd);
         video.summary = text("summary", odd);
-        video.recorded = text("recorded", odd);
+        video.recorded = match given("recorded") {
+            Some(Value::String(date)) => Some(date.trim().to_owned()),
+            Some(_) => {
+                note(odd, "recorded");
+                None
+            }
+            None => None,
+        };
         if let Some(id) = given("id") {
             video.id = video_id(id);
             if video.id.is_none() {
                 note(odd, "id");
             }
         }
+        // A list of names; a single name is read as a list of one.
         let entries = match given("speakers") {
             Some(Value::Array(items)) => items.as_slice(),
             one => one.map(std::slice::from_ref).unwrap_or_default(),
         };
         for entry in entries {
-            match json::as_text(entry) {
-                Some(name) => video.speakers.push(name),
+            match entry {
+                Value::String(name) if !name.trim().is_empty() => video.speakers.push(name.clone()),
                 // Counted as an empty speaker name, as an export's empty entries are.
-                None if json::is_blank(entry) => video.speakers.push(String::new()),
-                None => note(odd, "speakers"),
+                _ if json::is_blank(entry) => video.speakers.push(String::new()),
+                _ => note(odd, "speakers"),
             }
         }
         match given("tags") {
