@@ -8,4 +8,5 @@ mod daily;
 mod discord;
 mod fake_discord;
 mod fuzzy;
+mod hostile;
 mod import;

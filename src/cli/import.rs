@@ -1,5 +1,10 @@
 //! `confbot import FORMAT SOURCE -o FILE.toml`: converts an export into a catalogue file,
 //! checks that the catalogue loads, and prints the import's summary.
+//!
+//! Exit codes: 0 when written; 1 when the source holds no talks (nothing is written, so an
+//! earlier output stays) or the result does not load; an error for a source that cannot be read.
+//! Outputs are written atomically ([`catalogue::write`]): a killed import leaves the old
+//! file or folder, or the complete new one, never part of one.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -24,11 +29,24 @@ pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if imported.report.talks == 0 {
+        // A catalogue without talks is no use, and writing it would replace a good one.
+        eprint!("{}", imported.report);
+        let why = if imported.report.skipped.keys().any(|r| r.contains("talk") || r.contains("video")) {
+            "every talk in it was left out (see above)"
+        } else {
+            "it lists none"
+        };
+        eprintln!("found no talks in {}: {why}; nothing was written", source.display());
+        return Ok(1);
+    }
     let kind = detected.map_or("schedule", Format::name);
-    let header = format!(
-        "# Imported by `confbot import` from {} ({kind}).\n# Edit freely: docs/catalogue.md describes every key.\n\n",
-        source.display()
-    );
+    // The source's name goes into a TOML comment: a line break or control character from a
+    // file name must not end the comment (or reach a terminal).
+    let shown: String =
+        source.display().to_string().chars().filter(|&c| !c.is_control() && !import::is_hostile(c)).collect();
+    let header =
+        format!("{HEADER_START} from {shown} ({kind}).\n# Edit freely: docs/catalogue.md describes every key.\n\n");
     let into_dir = output.is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));
     let files: Vec<(String, FileDoc)> = if into_dir {
         split_by_conference(imported.doc)
@@ -51,11 +69,15 @@ pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result
     let size: usize = texts.iter().map(|(_, t)| t.len()).sum();
     match output {
         Some(path) if into_dir => {
-            std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
-            for (name, text) in &texts {
-                let file = path.join(name);
-                std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+            if let Some(foreign) = foreign_entry(path) {
+                anyhow::bail!(
+                    "{} holds {foreign}, which `confbot import` did not write: the import replaces the folder \
+                     whole, so name a new or empty folder (or one an earlier import wrote)",
+                    path.display()
+                );
             }
+            catalogue::write::replace_dir_atomically(path, &texts)
+                .with_context(|| format!("writing {}", path.display()))?;
             print!("{}", imported.report);
             println!(
                 "wrote {} files into {} ({} KB) in {:.1} s",
@@ -66,7 +88,8 @@ pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result
             );
         }
         Some(path) => {
-            std::fs::write(path, &texts[0].1).with_context(|| format!("writing {}", path.display()))?;
+            catalogue::write::write_atomically(path, texts[0].1.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
             print!("{}", imported.report);
             println!("wrote {} ({} KB) in {:.1} s", path.display(), size / 1024, elapsed.as_secs_f64());
         }
@@ -77,6 +100,31 @@ pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result
     }
     Ok(0)
 }
+
+/// The first entry of an existing output folder that an import did not write (anything but a
+/// `.toml` file starting with an import's header), as replacing the folder would delete it.
+fn foreign_entry(dir: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut names: Vec<_> = entries.filter_map(std::result::Result::ok).collect();
+    names.sort_by_key(std::fs::DirEntry::file_name);
+    names
+        .into_iter()
+        .map(|e| e.path())
+        .find(|p| !written_by_import(p))
+        .map(|p| format!("{:?}", p.file_name().unwrap_or_default()))
+}
+
+fn written_by_import(file: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; HEADER_START.len()];
+    file.extension().is_some_and(|e| e == "toml")
+        && std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(file).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && head == HEADER_START.as_bytes()
+}
+
+/// How every file an import writes begins.
+const HEADER_START: &str = "# Imported by `confbot import`";
 
 /// One file per conference (`<id>.toml`: the conference and its talks) and `_speakers.toml`
 /// with the topics and speakers they share. Ids never start with `_`, so names cannot clash.

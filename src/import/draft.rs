@@ -76,6 +76,8 @@ pub struct Draft {
     topic_ids: IdSet,
     people: Vec<Person>,
     person_by_key: HashMap<String, PersonIx>,
+    /// Where each tidy spelling is in its person's `spellings`.
+    spelling_at: HashMap<String, (PersonIx, usize)>,
     talks: Vec<(TalkDoc, Vec<PersonIx>)>,
     talk_ids: IdSet,
     source_keys: HashSet<(String, String)>,
@@ -88,7 +90,7 @@ impl Draft {
     /// Adds a conference and returns its id.
     pub fn conference(&mut self, info: ConferenceInfo) -> String {
         let name = text::line(&info.name);
-        let name = if name.is_empty() { info.id_hint.clone() } else { name };
+        let name = if name.is_empty() { text::line(&info.id_hint) } else { name };
         let id = self.conference_ids.claim(&[&info.id_hint, &name], "conference");
         let (start, end) = match (info.start, info.end) {
             (Some(s), Some(e)) if s > e => (Some(e), Some(s)),
@@ -157,16 +159,18 @@ impl Draft {
     }
 
     fn person(&mut self, name: String) -> PersonIx {
+        if let Some(&(ix, at)) = self.spelling_at.get(&name) {
+            self.people[ix].spellings[at].1 += 1;
+            return ix;
+        }
         let key = fold(&name);
         let ix = *self.person_by_key.entry(key).or_insert_with(|| {
             self.people.push(Person::default());
             self.people.len() - 1
         });
         let spellings = &mut self.people[ix].spellings;
-        match spellings.iter_mut().find(|(s, _)| *s == name) {
-            Some((_, n)) => *n += 1,
-            None => spellings.push((name, 1)),
-        }
+        self.spelling_at.insert(name.clone(), (ix, spellings.len()));
+        spellings.push((name, 1));
         ix
     }
 
@@ -196,32 +200,26 @@ impl Draft {
                 return;
             }
         }
+        // Order kept, repeats dropped; sets, as a hostile talk may list thousands.
+        let mut seen = HashSet::new();
         let mut speakers = Vec::new();
         for s in info.speakers {
-            if speakers.contains(&s) {
-                self.report.adjust("speaker listed twice in one talk (kept once)", &title);
-            } else {
+            if seen.insert(s) {
                 speakers.push(s);
+            } else {
+                self.report.adjust("speaker listed twice in one talk (kept once)", &title);
             }
         }
-        let mut topics: Vec<String> = Vec::new();
-        for t in info.topics {
-            if !topics.contains(&t) {
-                topics.push(t);
-            }
-        }
+        let mut seen = HashSet::new();
+        let topics: Vec<String> = info.topics.into_iter().filter(|t| seen.insert(t.clone())).collect();
         let texts: Vec<&str> = info.texts.iter().map(String::as_str).collect();
         let (summary, cut) = text::summary(&texts);
         if cut {
             self.report.adjust("long description shortened to its first paragraphs", &title);
         }
-        let mut links: Vec<LinkDoc> = Vec::new();
-        for l in info.links {
-            let url = l.url.as_ref().map(|u| u.get_ref().clone());
-            if !links.iter().any(|k| k.url.as_ref().map(toml::Spanned::get_ref) == url.as_ref()) {
-                links.push(l);
-            }
-        }
+        let mut seen = HashSet::new();
+        let links: Vec<LinkDoc> =
+            info.links.into_iter().filter(|l| seen.insert(l.url.as_ref().map(|u| u.get_ref().clone()))).collect();
         if let Some(day) = info.recorded {
             let span = self.recorded_span.entry(info.conference.clone()).or_insert((day, day));
             *span = (span.0.min(day), span.1.max(day));

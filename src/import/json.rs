@@ -18,6 +18,29 @@ pub fn as_text(v: &Value) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// True for null, a blank string and an empty list or object: a field given no value.
+pub fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// What kind of JSON value `v` is, for messages ("a list", "a string"…).
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The items of an array field; empty when missing or not an array.
 pub fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
@@ -39,5 +62,7 @@ mod tests {
         assert_eq!(text(&v, "missing"), None);
         assert_eq!(list(&v, "l").len(), 2);
         assert!(list(&v, "a").is_empty());
+        assert!(["d", "c"].iter().all(|k| is_blank(&v[k])) && is_blank(&json!([])) && is_blank(&json!({})));
+        assert!(!is_blank(&v["a"]) && !is_blank(&json!(false)));
     }
 }

@@ -1,16 +1,24 @@
 //! Links from exports: recordings become public video links labelled by where they are
 //! hosted, slides and code are recognised, and addresses a catalogue would reject are left out.
 
+use super::text;
 use crate::catalogue::schema::{unspanned, Availability, LinkDoc, LinkKind};
 
 /// A full address for what exports write: relative paths ("/system/…") joined to the
 /// schedule's `base`, bare host names ("www.example.org/x") given https. `None` when neither
 /// makes an http(s) address.
+///
+/// An address holding control or bidi characters ([`text::is_hostile`]) is written as the
+/// URL parser normalises it, those characters percent-encoded (or refused in a host name),
+/// so it displays as what it points to.
 pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
     let url = url.trim();
     let parsed = match url::Url::parse(url) {
         // Written as the export gave it when it is already complete.
-        Ok(u) => return (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then(|| url.to_owned()),
+        Ok(u) if !url.chars().any(text::is_hostile) => {
+            return (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then(|| url.to_owned())
+        }
+        Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             let host = url.split('/').next().unwrap_or_default();
             if !url.starts_with('/') && host.contains('.') && !host.contains(char::is_whitespace) {
@@ -29,7 +37,7 @@ pub fn link(kind: LinkKind, label: Option<String>, url: &str) -> Option<LinkDoc>
     let url = absolute(url, None)?;
     Some(LinkDoc {
         kind,
-        label: label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
+        label: label.map(|l| text::line(&l)).filter(|l| !l.is_empty()),
         availability: Availability::Public,
         url: Some(unspanned(url)),
     })
@@ -76,8 +84,9 @@ pub fn titled(title: Option<&str>, url: &str) -> Option<LinkDoc> {
     let kind = if lower.contains("video") || lower.contains("recording") || is_file(&[".mp4", ".webm", ".ogv", ".mkv"])
     {
         return video(url, None).map(|mut l| {
+            let title = text::line(title);
             if !title.is_empty() {
-                l.label = Some(title.to_owned());
+                l.label = Some(title);
             }
             l
         });
@@ -130,5 +139,17 @@ mod tests {
         assert_eq!(absolute("/system/a.pdf", None), None);
         assert_eq!(absolute("javascript:alert(1)", base), None);
         assert_eq!(absolute("https://x.org/a", base).as_deref(), Some("https://x.org/a"));
+    }
+
+    #[test]
+    fn control_and_bidi_characters_never_reach_an_address_or_label() {
+        assert_eq!(absolute("https://x.org/a\u{7}b\u{202E}c", None).as_deref(), Some("https://x.org/a%07b%E2%80%AEc"));
+        assert_eq!(absolute("\u{1b}https://x.org/a\u{0}", None).as_deref(), Some("https://x.org/a"));
+        assert_eq!(absolute("https://ex\u{0}ample.org/", None), None);
+        assert_eq!(absolute("/a\u{9b}b", Some("https://x.org/")).as_deref(), Some("https://x.org/a%C2%9Bb"));
+        let l = titled(Some("Slides\u{1b}[2J \u{2067}x"), "https://x.org/s.pdf").unwrap();
+        assert_eq!(l.label.as_deref(), Some("Slides[2J x"));
+        let v = titled(Some("Video\u{0}"), "https://x.org/v.mp4").unwrap();
+        assert_eq!(v.label.as_deref(), Some("Video"));
     }
 }

@@ -7,6 +7,7 @@
 //! - `draft`: the shared document builder — ids, summaries, and one speaker per person;
 //! - `people`, `text`, `links`, `ids`, `json`, `xml`: the tolerant reading of names, free text,
 //!   links, ids and loosely typed files;
+//! - `limits`: the caps on file size and XML nesting, and the one function that reads a file;
 //! - `report`: the summary an import ends with.
 //!
 //! Detection: a directory is a pyvideo archive or event folder; a file is recognised by its
@@ -18,6 +19,7 @@ mod frab_json;
 mod frab_xml;
 mod ids;
 mod json;
+mod limits;
 mod links;
 mod people;
 pub mod pyvideo;
@@ -30,6 +32,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use report::{ImportReport, Tally};
+pub use text::is_hostile;
 
 use crate::catalogue::schema::FileDoc;
 
@@ -133,12 +136,14 @@ pub fn detect_text(head: &str) -> Option<Format> {
 }
 
 /// Recognises the format of a path: pyvideo for an archive or event directory, otherwise
-/// from the file's first bytes. `None` for TOML catalogues and anything unknown.
+/// from the file's first bytes. `None` for TOML catalogues, anything unknown, and anything
+/// but a directory or a regular file (a FIFO is never opened: that would wait for a writer).
 pub fn detect(path: &Path) -> Option<Format> {
-    if path.is_dir() {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
         return (pyvideo::is_event(path) || pyvideo::is_archive(path)).then_some(Format::Pyvideo);
     }
-    if path.extension().is_some_and(|e| e == "toml") {
+    if path.extension().is_some_and(|e| e == "toml") || !meta.is_file() {
         return None;
     }
     let mut head = Vec::new();
@@ -195,24 +200,24 @@ fn import_into(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(), ImportError> {
     let shown = path.display().to_string();
-    let format = match format.or_else(|| detect(path)) {
-        Some(f) => f,
-        None if !path.exists() => {
-            return Err(ImportError::Io { path: shown, error: std::io::ErrorKind::NotFound.into() })
+    let Some(format) = format.or_else(|| detect(path)) else {
+        // Not found, or neither a directory nor a regular file: say so rather than "not a format".
+        if let Err(error) = std::fs::metadata(path).and_then(|m| if m.is_dir() { Ok(()) } else { limits::regular(&m) })
+        {
+            return Err(ImportError::Io { path: shown, error });
         }
-        None => {
-            return Err(ImportError::Format {
-                path: shown,
-                message: "not a format confbot imports (pyvideo folder, schedule.json, schedule.xml, Sessionize \
-                          JSON); name it as FORMAT:PATH if detection is wrong"
-                    .into(),
-            })
-        }
+        return Err(ImportError::Format {
+            path: shown,
+            message: "not a format confbot imports (pyvideo folder, schedule.json, schedule.xml, Sessionize \
+                      JSON); name it as FORMAT:PATH if detection is wrong"
+                .into(),
+        });
     };
     if format == Format::Pyvideo {
         return pyvideo::import(draft, path, progress);
     }
-    let text = std::fs::read_to_string(path).map_err(|error| ImportError::Io { path: shown.clone(), error })?;
+    let text =
+        limits::read_text(path, limits::FILE_MAX).map_err(|error| ImportError::Io { path: shown.clone(), error })?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let fail = |message: String| ImportError::Format { path: shown.clone(), message };
     let json = || serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'));

@@ -3,6 +3,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::text;
 use crate::search::fold;
 
 /// What one speaker entry of an export turned out to be.
@@ -29,9 +30,10 @@ pub fn read(raw: &str) -> Entry {
     Entry::People(split(&name).unwrap_or_else(|| vec![name]))
 }
 
-/// NFC, whitespace collapsed, "(he/him)"-style pronouns and a trailing "et al." removed.
+/// NFC, control and bidi characters removed ([`text::is_hostile`]), whitespace collapsed,
+/// "(he/him)"-style pronouns and a trailing "et al." removed.
 pub fn tidy(raw: &str) -> String {
-    let mut name: String = raw.nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut name: String = text::clean(raw).nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(open) = name.rfind('(') {
         let inner = name[open + 1..].trim_end_matches(')').to_lowercase();
         if name.ends_with(')') && PRONOUNS.iter().any(|p| inner.replace(' ', "") == *p) {
@@ -155,6 +157,8 @@ mod tests {
             ("Александр Кошкин", people(&["Александр Кошкин"])),
             ("蘇嘉冠 (Jia-Kuan, Su)", people(&["蘇嘉冠 (Jia-Kuan, Su)"])),
             ("Barbara Shaurette and others", people(&["Barbara Shaurette and others"])),
+            ("\u{202E}Ann\u{1b} Lee\u{0}", people(&["Ann Lee"])),
+            ("\u{7}\u{2066}", Entry::Empty),
         ];
         for (input, expected) in cases {
             assert_eq!(read(input), expected, "{input:?}");

@@ -13,10 +13,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde_json::Value;
 
 use super::draft::{date_prefix, ConferenceInfo, Draft, TalkInfo};
-use super::{links, ImportError};
+use super::{json, limits, links, ImportError};
 
 /// The archive's list of video ids that must never be shown.
 pub const NO_PUBLISH: &str = "NO_PUBLISH.json";
@@ -56,7 +56,9 @@ pub fn import(draft: &mut Draft, path: &Path, progress: &mut dyn FnMut(usize, us
         }
         (events, Some(path.to_owned()))
     };
-    let hidden = match archive_root.map(|r| r.join(NO_PUBLISH)).filter(|p| p.is_file()) {
+    // Anything named NO_PUBLISH.json must be read: a FIFO or a directory there is an error,
+    // not a reason to import every talk.
+    let hidden = match archive_root.map(|r| r.join(NO_PUBLISH)).filter(|p| p.symlink_metadata().is_ok()) {
         Some(file) => no_publish(&file)?,
         None => HashSet::new(),
     };
@@ -79,92 +81,188 @@ pub fn import(draft: &mut Draft, path: &Path, progress: &mut dyn FnMut(usize, us
 }
 
 fn no_publish(file: &Path) -> Result<HashSet<i64>, ImportError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|error| ImportError::Io { path: file.display().to_string(), error })?;
+    let text = limits::read_text(file, limits::FILE_MAX)
+        .map_err(|error| ImportError::Io { path: file.display().to_string(), error })?;
     // Refusing to import beats importing what must stay hidden.
-    let ids: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|e| ImportError::Format {
+    let ids: Vec<Value> = serde_json::from_str(&text).map_err(|e| ImportError::Format {
         path: file.display().to_string(),
         message: format!("expected a JSON list of video ids: {e}"),
     })?;
-    Ok(ids.iter().filter_map(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))).collect())
+    Ok(ids.iter().filter_map(video_id).collect())
 }
 
-#[derive(Deserialize)]
+/// A video id written as a number (`5984`, even `5984.0`) or as a string of one.
+fn video_id(v: &Value) -> Option<i64> {
+    let whole = |f: f64| (f.fract() == 0.0 && f.abs() < 9e15).then_some(f as i64);
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(whole)),
+        Value::String(s) => s.trim().parse().ok().or_else(|| s.trim().parse().ok().and_then(whole)),
+        _ => None,
+    }
+}
+
+/// An event's `category.json`: its title and description, when readable.
 struct Category {
-    #[serde(default)]
     title: Option<String>,
-    #[serde(default)]
     description: Option<String>,
 }
 
-/// One video file; every field optional, ids as numbers or strings.
-#[derive(Deserialize)]
+/// One video file, read field by field so that one odd field never costs the talk: a field
+/// that is missing, null, empty or of an unexpected type is absent (unexpected types are named
+/// in the report). Only a missing or blank title drops the talk, reported by the draft.
+#[derive(Default)]
 struct Video {
-    #[serde(default)]
-    id: Option<serde_json::Value>,
-    #[serde(default)]
+    id: Option<i64>,
     title: Option<String>,
-    #[serde(default)]
-    speakers: Option<Vec<Option<String>>>,
-    #[serde(default)]
+    /// Speaker entries, null ones as empty names (reported as such).
+    speakers: Vec<String>,
     description: Option<String>,
-    #[serde(default)]
     summary: Option<String>,
-    #[serde(default)]
     recorded: Option<String>,
-    #[serde(default)]
     videos: Vec<Recording>,
-    #[serde(default)]
-    related_urls: Vec<Related>,
-    #[serde(default)]
-    tags: Vec<serde_json::Value>,
+    related: Vec<Related>,
+    tagged: bool,
+    /// The fields of an unexpected type that were left out.
+    odd: Vec<&'static str>,
 }
 
-#[derive(Deserialize)]
+/// An entry of `videos`: `{type, url}`.
 struct Recording {
-    #[serde(default, rename = "type")]
     kind: Option<String>,
-    #[serde(default)]
     url: Option<String>,
 }
 
-/// `related_urls` holds objects `{label, url}` or, in old files, bare strings.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Related {
-    Labelled {
-        #[serde(default)]
-        label: Option<String>,
-        #[serde(default)]
-        url: Option<String>,
-    },
-    Bare(String),
+/// An entry of `related_urls`: `{label, url}` or, in old files, a bare string.
+struct Related {
+    label: Option<String>,
+    url: String,
+}
+
+impl Video {
+    fn read(v: &Value) -> Result<Video, String> {
+        let Value::Object(fields) = v else {
+            return Err(format!("expected a JSON object, found {}", json::kind(v)));
+        };
+        let mut video = Video::default();
+        let odd = &mut video.odd;
+        let given = |key: &str| fields.get(key).filter(|v| !json::is_blank(v));
+        let text = |key: &'static str, odd: &mut Vec<&'static str>| {
+            let value = given(key)?;
+            json::as_text(value).or_else(|| {
+                note(odd, key);
+                None
+            })
+        };
+        video.title = text("title", odd);
+        video.description = text("description", odd);
+        video.summary = text("summary", odd);
+        video.recorded = match given("recorded") {
+            Some(Value::String(date)) => Some(date.trim().to_owned()),
+            Some(_) => {
+                note(odd, "recorded");
+                None
+            }
+            None => None,
+        };
+        if let Some(id) = given("id") {
+            video.id = video_id(id);
+            if video.id.is_none() {
+                note(odd, "id");
+            }
+        }
+        // A list of names; a single name is read as a list of one.
+        let entries = match given("speakers") {
+            Some(Value::Array(items)) => items.as_slice(),
+            one => one.map(std::slice::from_ref).unwrap_or_default(),
+        };
+        for entry in entries {
+            match entry {
+                Value::String(name) if !name.trim().is_empty() => video.speakers.push(name.clone()),
+                // Counted as an empty speaker name, as an export's empty entries are.
+                _ if json::is_blank(entry) => video.speakers.push(String::new()),
+                _ => note(odd, "speakers"),
+            }
+        }
+        match given("tags") {
+            Some(Value::Array(_) | Value::String(_)) => video.tagged = true,
+            Some(_) => note(odd, "tags"),
+            None => {}
+        }
+        for item in list(given("videos"), "videos", odd) {
+            match item {
+                Value::Object(_) => {
+                    video.videos.push(Recording { kind: json::text(item, "type"), url: json::text(item, "url") });
+                }
+                Value::String(url) => video.videos.push(Recording { kind: None, url: Some(url.trim().to_owned()) }),
+                _ => note(odd, "videos"),
+            }
+        }
+        for item in list(given("related_urls"), "related_urls", odd) {
+            match item {
+                Value::Object(_) => video.related.push(Related {
+                    label: json::text(item, "label"),
+                    url: json::text(item, "url").unwrap_or_default(),
+                }),
+                Value::String(url) => video.related.push(Related { label: None, url: url.trim().to_owned() }),
+                _ => note(odd, "related_urls"),
+            }
+        }
+        Ok(video)
+    }
+}
+
+/// The items of a given list field; none when it is absent, or not a list (noted).
+fn list<'a>(value: Option<&'a Value>, key: &'static str, odd: &mut Vec<&'static str>) -> &'a [Value] {
+    match value {
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            note(odd, key);
+            &[]
+        }
+        None => &[],
+    }
+}
+
+fn note(odd: &mut Vec<&'static str>, key: &'static str) {
+    if !odd.contains(&key) {
+        odd.push(key);
+    }
 }
 
 /// One event folder as read from disk, before it goes into the draft.
 struct Event {
     folder: String,
-    category: Option<Category>,
+    /// `Err` says why `category.json` could not be read.
+    category: Result<Category, String>,
+    /// `Err` says why the `videos` folder could not be listed (a missing one is no error).
+    listing: Result<(), String>,
     videos: Vec<(PathBuf, Result<Video, String>)>,
 }
 
 fn read_event(dir: &Path) -> Event {
     let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir.join("videos")) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect(),
-        Err(_) => Vec::new(),
+    let (mut files, listing): (Vec<PathBuf>, _) = match std::fs::read_dir(dir.join("videos")) {
+        Ok(entries) => (
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect(),
+            Ok(()),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), Ok(())),
+        Err(e) => (Vec::new(), Err(e.to_string())),
     };
     files.sort();
+    let category = read_json(&dir.join("category.json"), limits::FILE_MAX)
+        .map(|v| Category { title: json::text(&v, "title"), description: json::text(&v, "description") });
     Event {
         folder,
-        category: read_json::<Category>(&dir.join("category.json")).ok(),
+        category,
+        listing,
         videos: files
             .into_iter()
             .map(|f| {
-                let v = read_json::<Video>(&f);
+                let v = read_json(&f, limits::VIDEO_FILE_MAX).and_then(|v| Video::read(&v));
                 (f, v)
             })
             .collect(),
@@ -172,10 +270,13 @@ fn read_event(dir: &Path) -> Event {
 }
 
 fn add_event(draft: &mut Draft, event: Event, hidden: &HashSet<i64>) {
-    let Event { folder, category, videos } = event;
+    let Event { folder, category, listing, videos } = event;
     let (title, description) = match category {
-        Some(c) => (c.title.filter(|t| !t.trim().is_empty()), c.description),
-        None => (None, None),
+        Ok(c) => (c.title, c.description),
+        Err(e) => {
+            draft.report.skip_whole("unreadable category.json (folder name used)", format!("{e} ({folder})"));
+            (None, None)
+        }
     };
     if title.is_none() {
         draft.report.adjust("event without a readable title (folder name used)", &folder);
@@ -186,28 +287,38 @@ fn add_event(draft: &mut Draft, event: Event, hidden: &HashSet<i64>) {
         description,
         ..Default::default()
     });
-    if videos.is_empty() {
+    if let Err(e) = listing {
+        draft.report.skip_whole("unreadable videos folder", format!("{e} ({folder})"));
+    } else if videos.is_empty() {
         draft.report.adjust("event folder without videos", &folder);
     }
     for (file, video) in videos {
+        let shown = || format!("{folder}/videos/{}", file.file_name().unwrap_or_default().to_string_lossy());
         match video {
-            Ok(video) => talk(draft, &conference, &file, video, hidden),
-            Err(e) => draft.report.skip("unreadable video file", format!("{}: {e}", file.display())),
+            Ok(video) => {
+                for field in &video.odd {
+                    draft.report.adjust_whole(
+                        "video file field of an unexpected type left out",
+                        format!("{field} ({})", shown()),
+                    );
+                }
+                talk(draft, &conference, &file, video, hidden);
+            }
+            Err(e) => draft.report.skip_whole("unreadable video file", format!("{e} ({})", shown())),
         }
     }
 }
 
 fn talk(draft: &mut Draft, conference: &str, file: &Path, v: Video, hidden: &HashSet<i64>) {
-    let id = v.id.as_ref().and_then(|i| i.as_i64().or_else(|| i.as_str().and_then(|s| s.trim().parse().ok())));
-    if id.is_some_and(|i| hidden.contains(&i)) {
+    if v.id.is_some_and(|i| hidden.contains(&i)) {
         draft.report.skip("talk listed in NO_PUBLISH.json", file.display().to_string());
         return;
     }
     let mut speakers = Vec::new();
-    for name in v.speakers.unwrap_or_default() {
-        speakers.extend(draft.speakers(name.as_deref().unwrap_or_default()));
+    for name in &v.speakers {
+        speakers.extend(draft.speakers(name));
     }
-    if !v.tags.is_empty() {
+    if v.tagged {
         draft.report.skip("talk whose tags were not imported as topics", "");
     }
     let mut links = Vec::new();
@@ -217,11 +328,7 @@ fn talk(draft: &mut Draft, conference: &str, file: &Path, v: Video, hidden: &Has
             None => draft.report.skip("recording without a usable http(s) address", r.url.clone().unwrap_or_default()),
         }
     }
-    for r in v.related_urls {
-        let (label, url) = match r {
-            Related::Labelled { label, url } => (label, url.unwrap_or_default()),
-            Related::Bare(url) => (None, url),
-        };
+    for Related { label, url } in v.related {
         if label.as_deref().is_some_and(|l| l.to_lowercase().contains("conference")) {
             draft.conference_url(conference, &url);
             continue;
@@ -245,7 +352,8 @@ fn talk(draft: &mut Draft, conference: &str, file: &Path, v: Video, hidden: &Has
     });
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
+/// Reads a JSON file of at most `max` bytes; `Err` says why it could not be.
+fn read_json(file: &Path, max: u64) -> Result<Value, String> {
+    let text = limits::read_text(file, max).map_err(|e| format!("cannot read: {e}"))?;
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| format!("invalid JSON: {e}"))
 }

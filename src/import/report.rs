@@ -38,6 +38,17 @@ impl ImportReport {
         note(&mut self.adjusted, reason, example.into());
     }
 
+    /// Like [`skip`](Self::skip), for an example that is a message naming a file or field:
+    /// kept whole, as a message cut short names neither.
+    pub fn skip_whole(&mut self, reason: &'static str, example: impl Into<String>) {
+        note_whole(&mut self.skipped, reason, example.into());
+    }
+
+    /// Like [`adjust`](Self::adjust), the example kept whole.
+    pub fn adjust_whole(&mut self, reason: &'static str, example: impl Into<String>) {
+        note_whole(&mut self.adjusted, reason, example.into());
+    }
+
     /// The number of things skipped for `reason`.
     pub fn skipped(&self, reason: &str) -> usize {
         self.skipped.get(reason).map_or(0, |t| t.count)
@@ -49,10 +60,29 @@ impl ImportReport {
     }
 }
 
+/// The most characters of an example shown, unless it is kept whole.
+const EXAMPLE_MAX: usize = 70;
+
 fn note(map: &mut BTreeMap<&'static str, Tally>, reason: &'static str, example: String) {
     let tally = map.entry(reason).or_default();
     tally.count += 1;
-    let example = crate::reply::limits::truncate(example.trim(), 70);
+    if tally.examples.len() < EXAMPLES {
+        let example = crate::reply::limits::truncate(&printable(&example), EXAMPLE_MAX);
+        if !example.is_empty() && !tally.examples.contains(&example) {
+            tally.examples.push(example);
+        }
+    }
+}
+
+/// Examples are printed to a terminal: one line, no control or bidi characters from the export.
+fn printable(example: &str) -> String {
+    super::text::clean(example).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn note_whole(map: &mut BTreeMap<&'static str, Tally>, reason: &'static str, example: String) {
+    let tally = map.entry(reason).or_default();
+    tally.count += 1;
+    let example = printable(&example);
     if tally.examples.len() < EXAMPLES && !example.is_empty() && !tally.examples.contains(&example) {
         tally.examples.push(example);
     }

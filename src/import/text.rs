@@ -8,10 +8,36 @@ pub const SUMMARY_MAX: usize = 600;
 /// The most paragraphs kept per talk (each is shown as one bullet).
 pub const PARAGRAPHS_MAX: usize = 4;
 
+/// True for the characters no imported text keeps: control characters (C0 but tab, line feed
+/// and carriage return; DEL; C1), which terminals and clients may act on, and the bidi
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make text display
+/// in another order than it reads ("Trojan Source").
+pub fn is_hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without [`is_hostile`] characters; those that are whitespace (vertical tab, form
+/// feed, next line) become a space, so words stay apart.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hostile) {
+        return text.into();
+    }
+    let kept = text.chars().filter_map(|c| match c {
+        c if !is_hostile(c) => Some(c),
+        c if c.is_whitespace() => Some(' '),
+        _ => None,
+    });
+    kept.collect::<String>().into()
+}
+
 /// Plain text of `text`: HTML converted when it looks like HTML, entities decoded, lines
 /// inside a paragraph joined, and blank-line-separated paragraphs returned one per item.
+/// [`is_hostile`] characters are removed.
 pub fn paragraphs(text: &str) -> Vec<String> {
-    let plain = if looks_like_html(text) { nanohtml2text::html2text(text) } else { text.replace("\r\n", "\n") };
+    let plain = if looks_like_html(text) { html_to_text(text) } else { text.replace("\r\n", "\n") };
+    // After the conversion: entities such as `&#x202E;` decode to what is removed here.
+    let plain = clean(&plain);
     let mut out = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for line in plain.lines().map(str::trim) {
@@ -37,9 +63,13 @@ fn flush(lines: &mut Vec<&str>, out: &mut Vec<String>) {
 /// repeats dropped, at most [`PARAGRAPHS_MAX`] paragraphs and [`SUMMARY_MAX`] characters,
 /// the last one cut at a word. Returns the summary and whether anything was cut.
 pub fn summary(texts: &[&str]) -> (Vec<String>, bool) {
+    // One more than can be kept is enough to know whether anything was cut.
     let mut all: Vec<String> = Vec::new();
-    for text in texts {
+    'texts: for text in texts {
         for p in paragraphs(text) {
+            if all.len() > PARAGRAPHS_MAX {
+                break 'texts;
+            }
             if !all.contains(&p) {
                 all.push(p);
             }
@@ -67,10 +97,125 @@ pub fn summary(texts: &[&str]) -> (Vec<String>, bool) {
 }
 
 /// A single line of plain text (titles, names): HTML entities and tags removed when present,
-/// whitespace collapsed.
+/// [`is_hostile`] characters removed, whitespace collapsed.
 pub fn line(text: &str) -> String {
-    let plain = if looks_like_html(text) { nanohtml2text::html2text(text) } else { text.to_owned() };
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+    let plain = if looks_like_html(text) { html_to_text(text) } else { text.to_owned() };
+    clean(&plain).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The most bytes of one HTML text converted; the rest is left out. The longest HTML text of
+/// the real exports is 20 KB (a FOSDEM abstract), and a summary keeps 600 characters.
+const HTML_MAX: usize = 64 * 1024;
+
+/// The most tags in one HTML text that make `nanohtml2text` read the rest of the text again
+/// (`<a`, `<head`, `<script`, `<style`; real exports have at most 6): each costs a copy of
+/// the text after it, and nested links recurse, so thousands of them took minutes and all
+/// memory (100,000 nested `<a>` in a 1 MB description: 24 GB). Texts with more, or with
+/// nested links, are converted by [`strip_tags`] instead.
+const COSTLY_TAGS_MAX: usize = 100;
+
+/// Plain text of an HTML text, in time and memory linear in its length (see [`HTML_MAX`] and
+/// [`COSTLY_TAGS_MAX`]).
+fn html_to_text(html: &str) -> String {
+    let mut html = html;
+    if html.len() > HTML_MAX {
+        let mut end = HTML_MAX;
+        while !html.is_char_boundary(end) {
+            end -= 1;
+        }
+        html = &html[..end];
+        // Not into the middle of a tag.
+        if let Some(open) = html.rfind('<').filter(|&open| !html[open..].contains('>')) {
+            html = &html[..open];
+        }
+    }
+    // A `<` with no `>` after it makes nanohtml2text search to the end for each: as an
+    // entity it reads the same.
+    let escaped;
+    if let Some(close) = html.rfind('>') {
+        if html[close..].contains('<') {
+            escaped = format!("{}{}", &html[..close], html[close..].replace('<', "&lt;"));
+            html = &escaped;
+        }
+    } else if html.contains('<') {
+        escaped = html.replace('<', "&lt;");
+        html = &escaped;
+    }
+    if costly_tags_or_nesting(html) {
+        strip_tags(html)
+    } else {
+        nanohtml2text::html2text(html)
+    }
+}
+
+/// True when `html` has more than [`COSTLY_TAGS_MAX`] costly tags, or a link inside a link.
+fn costly_tags_or_nesting(html: &str) -> bool {
+    let bytes = html.as_bytes();
+    let (mut costly, mut open_link) = (0, false);
+    for (i, _) in html.match_indices('<') {
+        let after = &bytes[i + 1..];
+        let name_is = |name: &[u8]| {
+            after.len() > name.len()
+                && after[..name.len()].eq_ignore_ascii_case(name)
+                && (after[name.len()] == b'>' || after[name.len()].is_ascii_whitespace())
+        };
+        if name_is(b"a") {
+            if open_link {
+                return true;
+            }
+            open_link = true;
+            costly += 1;
+        } else if name_is(b"/a") {
+            open_link = false;
+        } else if name_is(b"head") || name_is(b"script") || name_is(b"style") {
+            costly += 1;
+        }
+        if costly > COSTLY_TAGS_MAX {
+            return true;
+        }
+    }
+    false
+}
+
+/// Plain text of HTML in one pass: tags removed (paragraphs, headings, line breaks and list
+/// items breaking lines as with `nanohtml2text`), entities decoded. For hostile texts only:
+/// links lose their address.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        push_text(&mut out, &rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            push_text(&mut out, &rest[open..]);
+            return out;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name = tag.split(|c: char| c.is_whitespace() || c == '/' && !tag.starts_with('/')).next().unwrap_or("");
+        match name.to_ascii_lowercase().as_str() {
+            "br" | "li" | "/ol" | "/ul" => out.push('\n'),
+            "p" | "/p" | "div" | "/div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "/h1" | "/h2" | "/h3" | "/h4"
+            | "/h5" | "/h6" => out.push_str("\n\n"),
+            _ => {}
+        }
+        rest = &rest[open + close + 1..];
+    }
+    push_text(&mut out, rest);
+    out
+}
+
+/// Appends the text between two tags, entities decoded, keeping a space at either end.
+fn push_text(out: &mut String, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if text.starts_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    // Without `<`, nanohtml2text only decodes entities and collapses whitespace: linear.
+    out.push_str(&nanohtml2text::html2text(text));
+    if text.ends_with(char::is_whitespace) {
+        out.push(' ');
+    }
 }
 
 /// True when `text` holds HTML tags or entities worth converting.
@@ -106,5 +251,39 @@ mod tests {
         assert!(cut && s.len() == 1 && s[0].chars().count() <= SUMMARY_MAX);
         let many = "p\n\n".repeat(10);
         assert_eq!(summary(&[&many]).0.len(), 1, "repeats dropped");
+        let distinct: String = (0..20).map(|i| format!("p{i}\n\n")).collect();
+        assert_eq!(summary(&[&distinct]), ((0..4).map(|i| format!("p{i}")).collect(), true));
+        assert!(!summary(&["a\n\nb\n\nc\n\nd"]).1, "exactly four paragraphs: nothing cut");
+    }
+
+    #[test]
+    fn hostile_html_converts_in_linear_time() {
+        // Real HTML still goes through nanohtml2text: links keep their address.
+        assert_eq!(
+            paragraphs("<p>See <a href=\"https://x.org\">the site</a>.</p><p>More</p>"),
+            ["See the site (https://x.org).", "More"]
+        );
+        // Nested links (100,000 took minutes and 24 GB), 300,000 `<` without `>` (seconds).
+        let nested = |n| format!("{}x{}", "<a href=x>".repeat(n), "</a>".repeat(n));
+        assert_eq!(paragraphs(&nested(5_000)), ["x"]);
+        assert!(paragraphs(&nested(100_000)).is_empty(), "only opening tags in the first {HTML_MAX} bytes");
+        let open = format!("</{}", "<".repeat(300_000));
+        let kept = line(&open);
+        assert!(kept.starts_with("</<<") && kept.len() > 60_000 && kept.len() < HTML_MAX, "{}", kept.len());
+        let many = "<p>One <b>bold</b> &amp; <a href=y>link</a></p>".repeat(5_000);
+        let p = paragraphs(&many);
+        assert_eq!(p[0], "One bold & link");
+        assert!(p.len() < 5_000, "only the first {HTML_MAX} bytes are converted");
+        assert_eq!(strip_tags("a<br/>b <i>c</i>&lt;d<h2>e</h2>f<"), "a\nb c<d\n\ne\n\nf<");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_removed() {
+        assert_eq!(line("Nul\u{0}l \u{1b}[31mred\u{7}\u{7f} \u{85}next\u{9b}"), "Null [31mred next");
+        assert_eq!(line("\u{202E}gnp.exe\u{202C} \u{2066}iso\u{2069}"), "gnp.exe iso");
+        assert_eq!(line("tab\tand\u{b}vtab"), "tab and vtab");
+        assert_eq!(line("<p>R&amp;D &#x202E;x &#127;y</p>"), "R&D x y", "entities decoded, then removed");
+        assert_eq!(paragraphs("one\u{0}\ntwo\u{1b}\n\n\u{c}three"), ["one two", "three"]);
+        assert_eq!(clean("keep \u{200f}RLM and é\n\t"), "keep \u{200f}RLM and é\n\t");
     }
 }
