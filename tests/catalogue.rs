@@ -158,3 +158,25 @@ fn catalogue_text_is_never_markdown_and_links_stay_links() {
     let fields = &card[..card.find("components").unwrap()];
     assert!(!fields.contains("](javascript"), "only the declared link is a link: {card}");
 }
+
+/// Regression (hostile-data issue): a FIFO or a link to `/dev/zero` named as a catalogue hung or
+/// read until memory ran out, and deep TOML gave "recursion limit" with no position.
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read_and_deep_toml_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let zero = dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let deep = dir.path().join("deep.toml");
+    std::fs::write(
+        &deep,
+        format!("[[conferences]]\nid = \"c\"\nname = \"C\"\nx = {}1{}\n", "[".repeat(20_000), "]".repeat(20_000)),
+    )
+    .unwrap();
+    let err = sources::load(&[Source::Path(fifo), Source::Path(zero), Source::Path(deep)]).unwrap_err().to_string();
+    assert!(err.contains("fifo.toml: cannot read file: not a regular file (a FIFO)"), "{err}");
+    assert!(err.contains("zero.toml: cannot read file: not a regular file (a device)"), "{err}");
+    assert!(err.contains("deep.toml:4:37: values nested deeper than 32 levels"), "{err}");
+}

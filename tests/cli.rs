@@ -101,3 +101,15 @@ fn help_explains_every_subcommand() {
     let (_, out, _) = confbot(&["ask", "--help"], None);
     assert!(out.contains("--json") && out.contains("--seed") && out.contains("--data"), "{out}");
 }
+
+/// Regression (hostile-data issue): `bench --queries` with a huge number grew memory without
+/// bound; counts are now bounded and refused with the allowed range.
+#[test]
+fn bench_and_eval_counts_are_bounded() {
+    for args in [&["bench", "--queries", "99999999999"][..], &["eval", "--data", "x", "--rounds", "1000000"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_confbot")).args(args).output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not in 1..="), "{err}");
+    }
+}

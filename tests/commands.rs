@@ -138,7 +138,7 @@ fn hostile_catalogue() -> Catalogue {
         text.push_str(&format!(
             "[[talks]]\nid = \"t{t}\"\ntitle = \"Talk {t} {long}\"\nspeakers = [{}]\ntopics = [\"big\"]\nsummary = [\"{long}\", \"{long}\"]\nlinks = [{}]\n",
             speakers.join(", "),
-            (0..6).map(|i| format!("{{ kind = \"video\", label = \"{long}\", url = \"https://example.org/{i}/{}\" }}", "x".repeat(600))).collect::<Vec<_>>().join(", ")
+            (0..6).map(|i| format!("{{ kind = \"video\", label = \"{long}\", url = \"https://example.org/{i}/{}\" }}", "x".repeat(480))).collect::<Vec<_>>().join(", ")
         ));
         for i in 0..2 {
             text.push_str(&format!(

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 
 pub use parse::{from_documents, line_column, parse_str, LoadError, Parsed, Problem, EMBEDDED_NAME, MAX_ID_LEN};
 pub use schema::{Availability, InsightKind, LinkKind};
-pub use validate::validate;
+pub use validate::{validate, MAX_URL_LEN};
 
 use crate::search::{Document, KeywordIndex, SpeakerEntry, SpeakerIndex, TextIndex};
 

@@ -133,7 +133,24 @@ pub fn from_documents(docs: Vec<(String, FileDoc)>) -> Result<Catalogue, LoadErr
     validate(docs.into_iter().map(|(name, doc)| Parsed::imported(name, doc)).collect())
 }
 
+/// The deepest nesting of arrays and inline tables read. A catalogue nests three levels at
+/// most (`links = [{ … }]` inside a table); the TOML parser recurses per level, and a file
+/// nested thousands deep would otherwise end in "recursion limit" with no position.
+pub const NESTING_MAX: usize = 32;
+/// The most values in one inline array. A talk lists a handful of speakers, topics, summary
+/// points and links; the parsed form of a huge array of numbers costs many times its text (a
+/// 50 MB one took 3.8 GB).
+pub const ARRAY_MAX: usize = 10_000;
+
 fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
+    if let Some((offset, message, hint)) = shape_problem(&text) {
+        return Err(Problem {
+            file: name.to_owned(),
+            position: Some(line_column(&text, offset)),
+            message,
+            hint: Some(hint.to_owned()),
+        });
+    }
     match toml::from_str::<FileDoc>(&text) {
         Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Text::Kept(text), doc }),
         Err(e) => {
@@ -146,6 +163,66 @@ fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
             })
         }
     }
+}
+
+/// Looks over the text, before parsing it, for nesting deeper than [`NESTING_MAX`] or an array
+/// longer than [`ARRAY_MAX`]: the byte offset, what is wrong, and a hint. Strings and comments
+/// are skipped; anything else malformed is left to the parser, which locates it.
+fn shape_problem(text: &str) -> Option<(usize, String, &'static str)> {
+    let bytes = text.as_bytes();
+    // Per open `[` or `{`: whether it is an array, and the commas seen in it so far.
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                let long = bytes[i..].starts_with(&[quote; 3]);
+                let step = if long { 3 } else { 1 };
+                i += step;
+                while i < bytes.len() {
+                    if quote == b'"' && bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == quote && (!long || bytes[i..].starts_with(&[quote; 3])) {
+                        i += step - 1;
+                        break;
+                    }
+                    if !long && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            c @ (b'[' | b'{') => {
+                open.push((c == b'[', 0));
+                if open.len() > NESTING_MAX {
+                    let message = format!("values nested deeper than {NESTING_MAX} levels");
+                    return Some((i, message, "a catalogue nests a few levels at most; see docs/catalogue.md"));
+                }
+            }
+            b']' | b'}' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some((true, commas)) = open.last_mut() {
+                    *commas += 1;
+                    if *commas >= ARRAY_MAX {
+                        let message = format!("an array with more than {ARRAY_MAX} values");
+                        return Some((i, message, "a list in a catalogue holds a handful of values"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn parse_hint(message: &str) -> &'static str {
@@ -171,5 +248,20 @@ mod tests {
         assert_eq!(line_column(text, text.find('=').unwrap()), (1, 3));
         let second = text.rfind('=').unwrap();
         assert_eq!(line_column(text, second), (2, 6));
+    }
+
+    #[test]
+    fn deep_or_huge_values_are_located_before_parsing() {
+        let deep = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+        let (offset, message, _) = shape_problem(&deep).unwrap();
+        assert_eq!((line_column(&deep, offset), message.as_str()), ((1, 37), "values nested deeper than 32 levels"));
+        let long = format!("# a comment [[[[\ns = \"[[[{{\"\nx = [{}]\n", "1,".repeat(20_000));
+        let (offset, message, _) = shape_problem(&long).unwrap();
+        assert_eq!(line_column(&long, offset).0, 3);
+        assert!(message.contains("more than 10000"), "{message}");
+        let fine =
+            "[[talks]]\nid = \"t\"\nlinks = [{ kind = \"video\", url = \"https://x.org/[a]\" }]\nt = '''[[[\n'''\n";
+        assert_eq!(shape_problem(fine), None);
+        assert!(parse_str("deep.toml", &deep).unwrap_err().to_string().contains("deep.toml:1:37"));
     }
 }

@@ -91,7 +91,7 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         misses: usize,
         /// Time every query this many times and keep its fastest run (steadier on a busy machine).
-        #[arg(long, value_name = "N", default_value_t = 1)]
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
         rounds: usize,
     },
     /// Validate catalogue files: print their counts, or every problem with file:line:column.
@@ -120,8 +120,8 @@ pub enum Command {
     Bench {
         #[command(flatten)]
         data: DataArgs,
-        /// Queries per command.
-        #[arg(long, default_value_t = 2000, value_name = "N")]
+        /// Queries per command (1 to 100,000: each is kept in memory to time it).
+        #[arg(long, default_value_t = 2000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
         queries: usize,
         /// Seed for choosing the queries.
         #[arg(long, default_value_t = 6, value_name = "N")]

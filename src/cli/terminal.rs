@@ -2,7 +2,28 @@
 
 use crate::reply::{Message, EPHEMERAL_NOTE};
 
+/// The message as terminal text. Nothing from the data or the command line reaches the terminal
+/// raw: control characters (an ESC starts a terminal escape sequence) and bidi overrides are
+/// shown as visible escapes, so `ask` can never recolour, move or rewrite the screen.
 pub fn show(command: &str, m: &Message) -> String {
+    visible(&layout(command, m))
+}
+
+/// Every control character but the line breaks written as `\u{…}`, and bidi overrides too.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if hidden {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn layout(command: &str, m: &Message) -> String {
     let mut out = format!("› {}\n", command.trim());
     if m.flags & crate::reply::limits::EPHEMERAL != 0 {
         out.push_str(EPHEMERAL_NOTE);
@@ -50,4 +71,23 @@ pub fn show(command: &str, m: &Message) -> String {
         out.push_str(&format!("  {}\n", buttons.join(" ")));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_never_reach_the_terminal() {
+        let reply = crate::reply::Reply {
+            content: Some("red \u{1b}[31m alarm \u{7} \u{202e}olleh".into()),
+            ..Default::default()
+        };
+        let mut m = crate::reply::render(&reply);
+        // `render` already strips them from content; a payload built elsewhere may not.
+        m.content = reply.content;
+        let shown = show("/ask \u{1b}]0;pwned\u{7}", &m);
+        assert!(!shown.chars().any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'), "{shown:?}");
+        assert!(shown.contains("\\u{1b}[31m") && shown.contains("\\u{202e}olleh"), "{shown}");
+    }
 }

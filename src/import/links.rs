@@ -3,6 +3,7 @@
 
 use super::text;
 use crate::catalogue::schema::{unspanned, Availability, LinkDoc, LinkKind};
+use crate::catalogue::MAX_URL_LEN;
 
 /// A full address for what exports write: relative paths ("/system/…") joined to the
 /// schedule's `base`, bare host names ("www.example.org/x") given https. `None` when neither
@@ -12,10 +13,19 @@ use crate::catalogue::schema::{unspanned, Availability, LinkDoc, LinkKind};
 /// URL parser normalises it, those characters percent-encoded (or refused in a host name),
 /// so it displays as what it points to.
 pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
+    // What the catalogue accepts: a whole http(s) address, short enough for Discord.
+    resolve(url, base).filter(|u| {
+        let lower = u.to_ascii_lowercase();
+        (lower.starts_with("http://") || lower.starts_with("https://")) && u.chars().count() <= MAX_URL_LEN
+    })
+}
+
+fn resolve(url: &str, base: Option<&str>) -> Option<String> {
     let url = url.trim();
     let parsed = match url::Url::parse(url) {
         // Written as the export gave it when it is already complete.
-        Ok(u) if !url.chars().any(text::is_hostile) => {
+        // Written as the export gave it when it is already complete (`https:x.org` is not).
+        Ok(u) if !url.chars().any(text::is_hostile) && url.contains("://") => {
             return (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then(|| url.to_owned())
         }
         Ok(u) => u,
@@ -117,6 +127,9 @@ mod tests {
         assert_eq!(label(video("https://tube.example/w/abc", Some("peertube"))).1, "PeerTube");
         assert!(video("not a url", Some("youtube")).is_none());
         assert!(video("ftp://example.org/x.mp4", None).is_none());
+        // What the catalogue would refuse is left out here, so an import always loads.
+        assert_eq!(absolute("https:example.com/x", None).as_deref(), Some("https://example.com/x"));
+        assert!(absolute(&format!("https://example.org/{}", "a".repeat(600)), None).is_none());
     }
 
     #[test]

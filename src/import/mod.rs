@@ -19,7 +19,7 @@ mod frab_json;
 mod frab_xml;
 mod ids;
 mod json;
-mod limits;
+pub mod limits;
 mod links;
 mod people;
 pub mod pyvideo;

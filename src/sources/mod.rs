@@ -134,7 +134,9 @@ fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
 
 fn read_file(path: &Path) -> Result<Parsed, Problem> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Problem {
+    // Regular files only, and at most as large as an export may be: a FIFO or a device named
+    // `*.toml` must not hang or fill memory.
+    let text = import::limits::read_text(path, import::limits::FILE_MAX).map_err(|e| Problem {
         file: name.clone(),
         position: None,
         message: format!("cannot read file: {e}"),
