@@ -443,6 +443,15 @@ fn import_to(source: &Path, output: &Path) {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 }
 
+/// When a test kills an import.
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    /// This long after it started.
+    After(Duration),
+    /// This long after its output folder first changed: writing has begun.
+    AfterWriting(Duration),
+}
+
 #[test]
 fn a_killed_import_leaves_the_old_output_or_the_complete_new_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -462,15 +471,23 @@ fn a_killed_import_leaves_the_old_output_or_the_complete_new_one() {
 
         let out_dir = dir.path().join(format!("out-{}", form.trim_end_matches('/')));
         let output = out_dir.join(form);
+        // Spread over the whole run, and close after writing begins, which a delay from the
+        // start would rarely hit: the assertion holds whenever the kill lands.
+        let mut moments: Vec<Moment> = (1..=6).map(|i| Moment::After(full * i / 6)).collect();
+        moments.extend([0, 100, 300, 1000, 5000, 30_000].map(|us| Moment::AfterWriting(Duration::from_micros(us))));
         let (mut saw_old, mut saw_new) = (0, 0);
-        // Kill moments: spread over the whole run, and densely around the first change to the
-        // output folder (where writing starts), which is what a fixed delay would rarely hit.
-        let mut moments: Vec<Option<Duration>> = (1..=10).map(|i| Some(full * i / 10)).collect();
-        moments.extend([None; 8]);
-        for (round, moment) in moments.into_iter().enumerate() {
+        for moment in moments {
+            // The old output, as the small import wrote it.
             let _ = std::fs::remove_dir_all(&out_dir);
             std::fs::create_dir_all(&out_dir).unwrap();
-            import_to(&small, &output);
+            if old_ref.is_dir() {
+                std::fs::create_dir(&output).unwrap();
+                for (name, text) in &old {
+                    std::fs::write(output.join(name), text).unwrap();
+                }
+            } else {
+                std::fs::copy(&old_ref, &output).unwrap();
+            }
             let before = listing(&out_dir);
             let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
                 .args(["import".as_ref(), "pyvideo".as_ref(), big.as_os_str(), "-o".as_ref(), output.as_os_str()])
@@ -480,40 +497,35 @@ fn a_killed_import_leaves_the_old_output_or_the_complete_new_one() {
                 .unwrap();
             let started = Instant::now();
             match moment {
-                Some(at) => std::thread::sleep(at),
-                None => {
-                    // Until the output folder changes (or the import ends), then a little more.
+                Moment::After(delay) => std::thread::sleep(delay),
+                Moment::AfterWriting(delay) => {
                     while listing(&out_dir) == before && child.try_wait().unwrap().is_none() {
                         std::thread::sleep(Duration::from_micros(20));
                     }
-                    std::thread::sleep(Duration::from_micros(
-                        [0, 100, 300, 1000, 3000, 10_000, 30_000, 100_000][round % 8],
-                    ));
+                    std::thread::sleep(delay);
                 }
             }
             let _ = child.kill();
             child.wait().unwrap();
-            let after =
-                snapshot(&output).unwrap_or_else(|| panic!("{form}: no output at all after {:?}", started.elapsed()));
+            let killed = format!("{form}: killed {:?} after its start ({moment:?})", started.elapsed());
+            let after = snapshot(&output).unwrap_or_else(|| panic!("{killed}: no output at all"));
             if after == old {
                 saw_old += 1;
             } else if after == new {
                 saw_new += 1;
             } else {
-                panic!(
-                    "{form}: killed after {:?}, the output is neither the old nor the complete new one",
-                    started.elapsed()
-                );
+                panic!("{killed}: the output is neither the old one nor the complete new one");
             }
-            // Temporary files are never where a loader looks: the output loads as it is.
+            // Temporary files are never where a loader looks: the output loads as it is, and
+            // so does the folder holding a catalogue file.
             let c = sources::load(&[Source::Path(output.clone())]).unwrap_or_else(|e| panic!("{e}"));
             assert!([2, 30].contains(&c.counts().conferences));
             if !form.ends_with('/') {
                 let c = sources::load(&[Source::Path(out_dir.clone())]).unwrap_or_else(|e| panic!("{e}"));
-                assert!([2, 30].contains(&c.counts().conferences), "a folder of catalogues holding the output");
+                assert!([2, 30].contains(&c.counts().conferences));
             }
         }
-        eprintln!("{form}: killed 18 times; old output left {saw_old} times, complete new {saw_new} times");
+        eprintln!("{form}: the old output was left {saw_old} times, the complete new one {saw_new} times");
     }
 }
 

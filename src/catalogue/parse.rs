@@ -141,6 +141,10 @@ pub const NESTING_MAX: usize = 32;
 /// points and links; the parsed form of a huge array of numbers costs many times its text (a
 /// 50 MB one took 3.8 GB).
 pub const ARRAY_MAX: usize = 10_000;
+/// The most values in one file (each `key = value` and each array item counts one). The whole
+/// pyvideo archive as one file holds about 400,000; every value costs a hundred bytes or more
+/// once parsed, so this keeps a hostile file's parse within a few hundred megabytes.
+pub const VALUES_MAX: usize = 2_000_000;
 
 fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
     if let Some((offset, message, hint)) = shape_problem(&text) {
@@ -172,6 +176,7 @@ fn shape_problem(text: &str) -> Option<(usize, String, &'static str)> {
     let bytes = text.as_bytes();
     // Per open `[` or `{`: whether it is an array, and the commas seen in it so far.
     let mut open: Vec<(bool, usize)> = Vec::new();
+    let mut values = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -209,7 +214,13 @@ fn shape_problem(text: &str) -> Option<(usize, String, &'static str)> {
             b']' | b'}' => {
                 open.pop();
             }
+            b'=' | b',' if values >= VALUES_MAX => {
+                let message = format!("more than {VALUES_MAX} values in one file");
+                return Some((i, message, "split the catalogue into several files in one folder"));
+            }
+            b'=' => values += 1,
             b',' => {
+                values += 1;
                 if let Some((true, commas)) = open.last_mut() {
                     *commas += 1;
                     if *commas >= ARRAY_MAX {
@@ -262,6 +273,8 @@ mod tests {
         let fine =
             "[[talks]]\nid = \"t\"\nlinks = [{ kind = \"video\", url = \"https://x.org/[a]\" }]\nt = '''[[[\n'''\n";
         assert_eq!(shape_problem(fine), None);
+        let many = "x = 1\n".repeat(VALUES_MAX + 1);
+        assert!(shape_problem(&many).unwrap().1.contains("more than 2000000 values"));
         assert!(parse_str("deep.toml", &deep).unwrap_err().to_string().contains("deep.toml:1:37"));
     }
 }
