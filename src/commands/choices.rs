@@ -19,10 +19,16 @@ const N: usize = limits::CHOICES;
 
 /// Speakers by approximate name; the busiest first when nothing is typed.
 pub fn speakers(c: &Catalogue, partial: &str) -> Vec<Choice> {
+    speakers_where(c, partial, |_| true)
+}
+
+/// [`speakers`] that `keep` accepts.
+pub fn speakers_where(c: &Catalogue, partial: &str, keep: impl Fn(usize) -> bool) -> Vec<Choice> {
     let ixs: Vec<usize> = if partial.is_empty() {
-        top_by(c.speakers.len(), |s| c.talks_of_speaker(s).len())
+        top_by((0..c.speakers.len()).filter(|&s| keep(s)), |s| c.talks_of_speaker(s).len())
     } else {
-        c.speaker_index.lookup(partial, N).matches.iter().map(|m| m.ix).collect()
+        let matches = c.speaker_index.lookup(partial, 4 * N).matches;
+        matches.iter().map(|m| m.ix).filter(|&s| keep(s)).take(N).collect()
     };
     ixs.into_iter().map(|s| choice(&c.speakers[s].name, &id_value(&c.speakers[s].id))).collect()
 }
@@ -39,10 +45,15 @@ pub fn talks(c: &Catalogue, partial: &str) -> Vec<Choice> {
 
 /// Topics by approximate name; the largest first when nothing is typed.
 pub fn topics(c: &Catalogue, partial: &str) -> Vec<Choice> {
+    topics_where(c, partial, |_| true)
+}
+
+/// [`topics`] that `keep` accepts.
+pub fn topics_where(c: &Catalogue, partial: &str, keep: impl Fn(usize) -> bool) -> Vec<Choice> {
     let ixs: Vec<usize> = if partial.is_empty() {
-        top_by(c.topics.len(), |t| c.talks_of_topic(t).len())
+        top_by((0..c.topics.len()).filter(|&t| keep(t)), |t| c.talks_of_topic(t).len())
     } else {
-        c.topic_index.lookup(partial, N).into_iter().map(|(t, _)| t).collect()
+        c.topic_index.lookup_where(partial, N, keep).into_iter().map(|(t, _)| t).collect()
     };
     ixs.into_iter().map(|t| choice(&c.topics[t].name, &id_value(&c.topics[t].id))).collect()
 }
@@ -62,9 +73,9 @@ pub fn zones(partial: &str) -> Vec<Choice> {
     crate::zones::zone_choices(partial, N).into_iter().map(|name| choice(name, name)).collect()
 }
 
-/// The (at most 25) indexes below `len` with the highest `key`, ties in index order.
-fn top_by(len: usize, key: impl Fn(usize) -> usize) -> Vec<usize> {
-    let mut all: Vec<usize> = (0..len).collect();
+/// The (at most 25) of `ixs` with the highest `key`, ties in index order.
+fn top_by(ixs: impl Iterator<Item = usize>, key: impl Fn(usize) -> usize) -> Vec<usize> {
+    let mut all: Vec<usize> = ixs.collect();
     all.sort_by_key(|&i| std::cmp::Reverse(key(i)));
     all.truncate(N);
     all

@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use super::definition::{text, OptionDef};
 use super::{Caller, Context, Invocation, Outcome};
-use crate::catalogue::resolve;
+use crate::catalogue::resolve::{self, Found};
 use crate::catalogue::{Catalogue, ConferenceIx, TalkIx};
-use crate::reply::{md, Reply};
+use crate::reply::{echo, limits, md, Button, Reply};
 use crate::store::Store;
 
 /// The `conference:` option, which most commands take to narrow their answer.
@@ -32,10 +32,33 @@ pub fn answer<A>(
 }
 
 /// The conference filter of an invocation: `Ok(None)` when absent, the reply to send when it
-/// names nothing or several conferences.
-pub fn conference_filter(c: &Catalogue, inv: &Invocation) -> Result<Option<ConferenceIx>, Outcome> {
-    resolve::conference_filter(c, inv.get(CONFERENCE))
-        .map_err(|message| Outcome::missed(Reply::problem("Unknown conference", message), Value::Null))
+/// names nothing or several conferences. For several, each is offered as a button made by
+/// `retry` from its id: the same command again, within that conference.
+pub fn conference_filter(
+    c: &Catalogue,
+    inv: &Invocation,
+    retry: impl Fn(&str) -> String,
+) -> Result<Option<ConferenceIx>, Outcome> {
+    let Some(text) = inv.get(CONFERENCE) else { return Ok(None) };
+    let reply = match resolve::conference(c, text) {
+        Found::One(ix) => return Ok(Some(ix)),
+        Found::Maybe(options) => {
+            let shown: Vec<ConferenceIx> = options.into_iter().take(limits::BUTTONS_PER_ROW).collect();
+            let names: Vec<String> = shown.iter().map(|&w| format!("• {}", md(&c.conferences[w].name))).collect();
+            let mut reply = Reply::problem(
+                format!("Which conference did you mean by “{}”?", echo(text)),
+                format!("{}\n\nPick one below.", names.join("\n")),
+            );
+            reply.buttons =
+                shown.iter().map(|&w| Button::action(&c.conferences[w].name, retry(&c.conferences[w].id))).collect();
+            reply
+        }
+        Found::Nothing => Reply::problem(
+            "Unknown conference",
+            format!("No conference is called “{}”. `/about` lists them, and the option autocompletes.", echo(text)),
+        ),
+    };
+    Err(Outcome::missed(reply, Value::Null))
 }
 
 /// The id of the filtered conference, for buttons that keep the filter.
@@ -46,6 +69,17 @@ pub fn conference_id(c: &Catalogue, within: Option<ConferenceIx>) -> Option<&str
 /// Whether a talk passes the conference filter.
 pub fn within(c: &Catalogue, talk: TalkIx, conference: Option<ConferenceIx>) -> bool {
     conference.is_none_or(|w| c.talks[talk].conference == w)
+}
+
+/// Sorts talks newest first: by the day recorded, else the conference's dates or year; ties
+/// keep their order.
+pub fn newest_first(c: &Catalogue, talks: &mut [TalkIx]) {
+    let when = |t: TalkIx| {
+        let talk = &c.talks[t];
+        let conference = &c.conferences[talk.conference];
+        (talk.recorded.or(conference.start).or(conference.end), conference.year)
+    };
+    talks.sort_by_key(|&t| std::cmp::Reverse(when(t)));
 }
 
 /// Titles of talks for `resolved` lists.

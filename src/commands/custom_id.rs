@@ -79,8 +79,10 @@ mod tests {
         // Each button decodes into what the same command typed with marked ids would be.
         let cases = [
             (topic::button("ai", None, 2), "/topic name: id:ai page: 2"),
-            (topics::button(Some("pycon-us-2024"), 1), "/topics page: 1 conference: id:pycon-us-2024"),
-            (speaker::button("simon-willison", 0), "/speaker name: id:simon-willison page: 0"),
+            (topics::button(Some("pycon-us-2024"), false, 1), "/topics page: 1 conference: id:pycon-us-2024"),
+            (topics::button(None, true, 2), "/topics page: 2 sort: name"),
+            (speaker::button("simon-willison", None, 0), "/speaker name: id:simon-willison page: 0"),
+            (speaker::button("s", Some("c"), 1), "/speaker name: id:s page: 1 conference: id:c"),
             (talk::button("keynote-simon-willison"), "/talk title: id:keynote-simon-willison"),
             (insight::button(Some("ai"), None, None), "/insight topic: id:ai"),
             (search::button("a:b c", None, 3), "/search query: a:b c page: 3"),

@@ -37,7 +37,6 @@ pub struct Args {
 
 impl Args {
     fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
-        let conference = common::conference_filter(c, inv)?;
         let topic = match inv.get(TOPIC).map(|t| (t, resolve::topic(c, t))) {
             None => None,
             Some((_, Found::One(t))) => Some(t),
@@ -59,6 +58,10 @@ impl Args {
                 return Err(miss(format!("No speaker matches “{}”", echo(text)), "Check the spelling with `/speaker`."))
             }
         };
+        let retry = |id: &str| {
+            button(topic.map(|t| c.topics[t].id.as_str()), speaker.map(|s| c.speakers[s].id.as_str()), Some(id))
+        };
+        let conference = common::conference_filter(c, inv, retry)?;
         Ok(Args { topic, speaker, conference })
     }
 }
@@ -75,6 +78,13 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
                 && within.is_none_or(|w| talk.conference == w)
         })
         .collect();
+    if c.insights.is_empty() {
+        return miss(
+            "No insights yet".into(),
+            "This catalogue has no insights or quotes: imported schedules carry none. Organisers add them as \
+             `[[insights]]` in a catalogue file (docs/catalogue.md); `/talk` and `/search` work meanwhile.",
+        );
+    }
     if eligible.is_empty() {
         return miss(
             "No insight matches".into(),
@@ -152,10 +162,25 @@ pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
     }
 }
 
+/// Only topics and speakers that have insights: any other choice would answer nothing.
 fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
     match option {
-        TOPIC => choices::topics(c, partial),
-        SPEAKER => choices::speakers(c, partial),
+        TOPIC => {
+            let mut with = vec![false; c.topics.len()];
+            for insight in &c.insights {
+                for &t in &c.talks[insight.talk].topics {
+                    with[t] = true;
+                }
+            }
+            choices::topics_where(c, partial, |t| with[t])
+        }
+        SPEAKER => {
+            let mut with = vec![false; c.speakers.len()];
+            for s in c.insights.iter().filter_map(|i| i.speaker) {
+                with[s] = true;
+            }
+            choices::speakers_where(c, partial, |s| with[s])
+        }
         CONFERENCE => choices::conferences(c, partial),
         _ => Vec::new(),
     }

@@ -187,7 +187,23 @@ pub fn run(ctx: &mut Context<'_>, invocation: &Invocation) -> Outcome {
             Value::Null,
         );
     }
-    (command.run)(ctx, &within_limits(command, invocation))
+    let invocation = within_limits(command, invocation);
+    let mut outcome = (command.run)(ctx, &invocation);
+    if command.option(common::CONFERENCE).is_some() {
+        // Every command with the filter says which conference it answered for (docs/cli.md).
+        let conference = match common::conference_filter(ctx.catalogue, &invocation, |_| String::new()) {
+            Ok(Some(w)) => {
+                let conference = &ctx.catalogue.conferences[w];
+                serde_json::json!({"id": conference.id, "name": conference.name})
+            }
+            _ => Value::Null,
+        };
+        if !outcome.resolved.is_object() {
+            outcome.resolved = serde_json::json!({});
+        }
+        outcome.resolved["conference"] = conference;
+    }
+    outcome
 }
 
 /// The longest text an option may carry when its definition sets no limit (`page`, and the

@@ -38,7 +38,11 @@ impl Args {
                 json!({"results": []}),
             ));
         };
-        Ok(Args { query: query.to_owned(), conference: common::conference_filter(c, inv)?, page: inv.page() })
+        Ok(Args {
+            query: query.to_owned(),
+            conference: common::conference_filter(c, inv, |id| button(query, Some(id), 0))?,
+            page: inv.page(),
+        })
     }
 }
 

@@ -2,12 +2,12 @@
 
 use serde_json::json;
 
-use super::common::{self, PAGE};
+use super::common::{self, CONFERENCE, CONFERENCE_OPTION, PAGE};
 use super::custom_id::{self, StaleButton};
 use super::definition::text;
-use super::{choices, talk, Choice, Command, Context, Invocation, Outcome};
+use super::{choices, talk, topics, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, ConferenceIx, TalkIx};
 use crate::reply::{echo, md, paginate, Button, Embed, Reply, COLOR};
 
 const NAME: &str = "name";
@@ -15,7 +15,7 @@ const NAME: &str = "name";
 pub const COMMAND: Command = Command {
     name: "speaker",
     description: "Find a speaker and their talks (typos and partial names are fine)",
-    options: &[text(NAME, "The speaker's name", true, true)],
+    options: &[text(NAME, "The speaker's name", true, true), CONFERENCE_OPTION],
     admin: false,
     run: |ctx, inv| common::answer(ctx, inv, Args::read, run),
     complete,
@@ -28,30 +28,37 @@ const SUGGESTIONS: usize = 10;
 
 pub struct Args {
     pub name: String,
+    /// Only speakers with a talk there, and only those talks.
+    pub conference: Option<ConferenceIx>,
     pub page: usize,
 }
 
 impl Args {
-    fn read(_: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
+    fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
         let Some(name) = inv.get(NAME) else {
             return Err(Outcome::missed(
                 Reply::problem("Which speaker?", "Give a name, e.g. `/speaker name: Simon Willison`."),
                 json!({"speaker": null, "suggestions": []}),
             ));
         };
-        Ok(Args { name: name.to_owned(), page: inv.page() })
+        let retry = |id: &str| match resolve::speaker(c, name, 1).0 {
+            Found::One(s) => button(&c.speakers[s].id, Some(id), 0),
+            _ => topics::button(Some(id), false, 0),
+        };
+        Ok(Args { name: name.to_owned(), conference: common::conference_filter(c, inv, retry)?, page: inv.page() })
     }
 }
 
 pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let c = ctx.catalogue;
     let name = args.name.as_str();
-    let (found, lookup) = resolve::speaker(c, name, SUGGESTIONS);
+    let within = args.conference;
+    let (found, lookup) = resolve::speaker_within(c, name, SUGGESTIONS, within);
     let suggestions: Vec<&str> = lookup.matches.iter().map(|m| c.speakers[m.ix].name.as_str()).collect();
     match found {
         Found::One(s) => {
             let resolved = json!({"speaker": c.speakers[s].name, "suggestions": suggestions});
-            Outcome::found(show(c, s, args.page), resolved)
+            Outcome::found(show(c, s, within, args.page), resolved)
         }
         Found::Maybe(options) => {
             let lines: Vec<String> = options
@@ -66,7 +73,9 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
             reply.buttons = options
                 .iter()
                 .take(BUTTONS)
-                .map(|&s| Button::action(&c.speakers[s].name, button(&c.speakers[s].id, 0)))
+                .map(|&s| {
+                    Button::action(&c.speakers[s].name, button(&c.speakers[s].id, common::conference_id(c, within), 0))
+                })
                 .collect();
             Outcome::missed(reply, json!({"speaker": null, "suggestions": suggestions}))
         }
@@ -80,11 +89,14 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     }
 }
 
-fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
+fn show(c: &Catalogue, s: usize, within: Option<ConferenceIx>, page: usize) -> Reply {
     let speaker = &c.speakers[s];
-    let talks = c.talks_of_speaker(s);
+    let mut talks: Vec<TalkIx> =
+        c.talks_of_speaker(s).iter().copied().filter(|&t| common::within(c, t, within)).collect();
+    common::newest_first(c, &mut talks);
     let lines: Vec<String> = talks.iter().map(|&t| common::talk_line(c, t)).collect();
-    let page = paginate(&lines, page, |p| button(&speaker.id, p));
+    let conference = common::conference_id(c, within);
+    let page = paginate(&lines, page, |p| button(&speaker.id, conference, p));
     let mut description = String::new();
     if let Some(bio) = &speaker.bio {
         description.push_str(&md(bio));
@@ -124,16 +136,23 @@ fn show(c: &Catalogue, s: usize, page: usize) -> Reply {
 fn complete(c: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
     match option {
         NAME => choices::speakers(c, partial),
+        CONFERENCE => choices::conferences(c, partial),
         _ => Vec::new(),
     }
 }
 
-/// The button that shows `page` of a speaker's talks.
-pub fn button(speaker_id: &str, page: usize) -> String {
-    custom_id::encode(COMMAND.name, &[&page.to_string(), speaker_id])
+/// The button that shows `page` of a speaker's talks, of one conference or all.
+pub fn button(speaker_id: &str, conference: Option<&str>, page: usize) -> String {
+    match conference {
+        Some(w) => custom_id::encode(COMMAND.name, &[&page.to_string(), speaker_id, w]),
+        None => custom_id::encode(COMMAND.name, &[&page.to_string(), speaker_id]),
+    }
 }
 
+/// `page:speaker` (every conference), or `page:speaker:conference`.
 fn decode(fields: &str) -> Result<Invocation, StaleButton> {
-    let f = custom_id::fields(fields, 2)?;
-    Ok(Invocation::new(COMMAND.name).with(NAME, id_value(f[1])).with(PAGE, custom_id::page(f[0])?))
+    let f: Vec<&str> = fields.splitn(3, ':').collect();
+    let (Some(page), Some(speaker)) = (f.first(), f.get(1)) else { return Err(StaleButton::Foreign) };
+    let inv = Invocation::new(COMMAND.name).with(NAME, id_value(speaker)).with(PAGE, custom_id::page(page)?);
+    Ok(custom_id::with_id(inv, CONFERENCE, f.get(2).copied().unwrap_or("")))
 }

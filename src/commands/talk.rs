@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::common::{self, CONFERENCE, CONFERENCE_OPTION};
 use super::custom_id::{self, StaleButton};
 use super::definition::text;
-use super::{choices, speaker, Choice, Command, Context, Invocation, Outcome};
+use super::{choices, speaker, topics, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightKind, Link, LinkKind, TalkIx};
 use crate::reply::{echo, limits, link, md, Button, Embed, Field, Reply, COLOR};
@@ -36,7 +36,13 @@ impl Args {
                 json!({"talk": null}),
             ));
         };
-        Ok(Args { title: title.to_owned(), conference: common::conference_filter(c, inv)? })
+        // Several conferences match: each button shows the talk of that conference, when the
+        // title names one there, or the conference's topics.
+        let retry = |id: &str| match resolve::talk(c, title, c.conference_by_id(id)) {
+            Found::One(t) => button(&c.talks[t].id),
+            _ => topics::button(Some(id), false, 0),
+        };
+        Ok(Args { title: title.to_owned(), conference: common::conference_filter(c, inv, retry)? })
     }
 }
 
@@ -133,7 +139,7 @@ pub fn card(c: &Catalogue, t: TalkIx) -> Reply {
     let mut buttons: Vec<Button> =
         public.iter().map(|l| Button::Link { label: link_label(l), url: l.url.clone().unwrap_or_default() }).collect();
     buttons.extend(
-        talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, speaker::button(&c.speakers[s].id, 0))),
+        talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, speaker::button(&c.speakers[s].id, None, 0))),
     );
     buttons.truncate(limits::BUTTONS_PER_ROW);
     Reply {

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::common::{self, CONFERENCE, CONFERENCE_OPTION, PAGE};
 use super::custom_id::{self, StaleButton};
 use super::definition::text;
-use super::{choices, Choice, Command, Context, Invocation, Outcome};
+use super::{choices, topics, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::{Catalogue, ConferenceIx};
 use crate::reply::{echo, md, paginate, Button, Reply};
@@ -36,7 +36,17 @@ impl Args {
                 json!({"topic": null, "talks": []}),
             ));
         };
-        Ok(Args { name: name.to_owned(), conference: common::conference_filter(c, inv)?, page: inv.page() })
+        // Several conferences match: each button shows this topic there (or its topics, when
+        // the topic itself is unclear).
+        let topic = match resolve::topic(c, name) {
+            Found::One(t) => Some(c.topics[t].id.as_str()),
+            _ => None,
+        };
+        let retry = |id: &str| match topic {
+            Some(t) => button(t, Some(id), 0),
+            None => topics::button(Some(id), false, 0),
+        };
+        Ok(Args { name: name.to_owned(), conference: common::conference_filter(c, inv, retry)?, page: inv.page() })
     }
 }
 
@@ -44,7 +54,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let c = ctx.catalogue;
     let within = args.conference;
     let name = args.name.as_str();
-    let topic = match resolve::topic(c, name) {
+    let topic = match resolve::topic_within(c, name, within) {
         Found::One(t) => t,
         Found::Maybe(options) => {
             let buttons = options

@@ -61,6 +61,12 @@ impl TextIndex {
     /// The best `limit` texts for `query`, with scores in 0..=1, best first; equal scores go
     /// to the shorter text, then to list order.
     pub fn lookup(&self, query: &str, limit: usize) -> Vec<(usize, f64)> {
+        self.lookup_where(query, limit, |_| true)
+    }
+
+    /// [`lookup`](Self::lookup) among the texts `keep` accepts only (a filter such as one
+    /// conference's talks): the best `limit` of those, however many others rank above them.
+    pub fn lookup_where(&self, query: &str, limit: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f64)> {
         let query = fold(query);
         let typed: Vec<WordMatches> =
             query.split(' ').filter(|w| !w.is_empty()).map(|w| self.vocab.matches(w)).collect();
@@ -73,7 +79,7 @@ impl TextIndex {
         let mut best: Vec<(usize, f64)> = Vec::with_capacity(limit + 1);
         let ranks_before = |a: (usize, f64), b: (usize, f64)| self.order(a, b).is_lt();
         let fits: Vec<Vec<u8>> = typed.iter().map(|m| self.fits(m)).collect();
-        for t in self.candidates(&typed) {
+        for t in self.candidates(&typed).into_iter().filter(|&t| keep(t)) {
             let full = best.len() == limit;
             let score = match self.in_order(&typed, t) {
                 Some(s) => s,
