@@ -91,7 +91,10 @@ fn topics_topic_insight_search_about_help_answer() {
     let c = Catalogue::embedded();
     let topics = ask(&c, "/topics");
     assert_eq!(topics.resolved["topics"].as_array().unwrap().len(), 6);
-    assert_eq!(topics.resolved["topics"][3], serde_json::json!({"name": "AI", "talks": 2}));
+    // Largest first now (issue: topics at archive scale); the AI topic is among them with its two talks.
+    let listed = topics.resolved["topics"].as_array().unwrap();
+    assert!(listed.contains(&serde_json::json!({"name": "AI", "talks": 2})), "{listed:?}");
+    assert!(listed.windows(2).all(|w| w[0]["talks"].as_u64() >= w[1]["talks"].as_u64()), "{listed:?}");
     let ai = ask(&c, "/topic name: ai");
     assert_eq!(ai.resolved["topic"], "AI");
     assert_eq!(ai.resolved["talks"], serde_json::json!(["Keynote", "Lies, damned lies and large language models"]));

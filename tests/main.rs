@@ -1,5 +1,6 @@
 //! confbot's integration tests, in one binary so the suite builds once. Each module is one area.
 
+mod answers;
 mod architecture;
 mod catalogue;
 mod cli;
