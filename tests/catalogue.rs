@@ -180,3 +180,41 @@ fn only_regular_files_are_read_and_deep_toml_is_located() {
     assert!(err.contains("zero.toml: cannot read file: not a regular file (a device)"), "{err}");
     assert!(err.contains("deep.toml:4:37: values nested deeper than 32 levels"), "{err}");
 }
+
+/// A large single file is parsed in pieces on every core (issue: load big single files as fast
+/// as folders): the result and every problem's position are those of parsing it whole.
+#[test]
+fn a_large_file_parsed_in_pieces_is_the_same_catalogue_with_the_same_positions() {
+    let mut text = String::from("[[conferences]]\nid = \"c\"\nname = \"C\"\n\n");
+    for i in 0..9000 {
+        text.push_str(&format!(
+            "[[speakers]]\nid = \"s{i}\"\nname = \"Speaker {i}\"\n\n[[talks]]\nid = \"t{i}\"\ntitle = \"Talk number {i}\"\n\
+             speakers = [\"s{i}\"]\nsummary = [\"{}\"]\nlinks = [{{ kind = \"video\", url = \"https://example.org/{i}\" }}]\n\n",
+            "Words about the talk. ".repeat(8)
+        ));
+    }
+    text.push_str("[[talks]]\nid = \"bad\"\ntitle = \"Broken\"\nspeakers = [\"nobody\"]\n");
+    assert!(text.len() > 3 << 20, "big enough to be cut into pieces");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.toml");
+    std::fs::write(&path, &text).unwrap();
+    let whole = problems(&text);
+    let pieces: Vec<String> = sources::load(&[Source::Path(path.clone())])
+        .unwrap_err()
+        .problems
+        .iter()
+        .map(|p| p.to_string().replacen(&path.display().to_string(), "test.toml", 1))
+        .collect();
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert_eq!(pieces, whole);
+    let fixed = text.replace("[\"nobody\"]", "[\"s1\"]");
+    std::fs::write(&path, &fixed).unwrap();
+    let loaded = sources::load(&[Source::Path(path)]).unwrap();
+    let direct = parse_str("big.toml", &fixed).unwrap();
+    assert_eq!(loaded.counts(), direct.counts());
+    let ids = |c: &Catalogue| {
+        c.talks.iter().map(|t| format!("{}:{}:{:?}", t.id, t.title, t.links.first().map(|l| &l.url))).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&loaded).len(), 9001);
+    assert_eq!(ids(&loaded), ids(&direct));
+}

@@ -85,7 +85,20 @@ impl Parsed {
     /// Parses the text of the file at `path`. The text is not kept: it is read again only if
     /// a problem must be located.
     pub fn from_file(path: &Path, text: String) -> Result<Parsed, Problem> {
-        let mut parsed = parse_toml(&path.display().to_string(), text)?;
+        let name = path.display().to_string();
+        let pieces = pieces(&text);
+        let mut parsed = if pieces.len() > 1 && shape_problem(&text).is_none() {
+            // A large file is parsed in pieces on every core: as fast as a folder of files, and
+            // only a piece's parse tree is ever held at once. If any piece fails (a header
+            // inside a multi-line string, say), the whole text is parsed again to report the
+            // error exactly where it is.
+            match parse_pieces(&text, &pieces) {
+                Some(doc) => Parsed { name, text: Text::None, doc },
+                None => parse_toml(&name, text)?,
+            }
+        } else {
+            parse_toml(&name, text)?
+        };
         parsed.text = Text::File(path.to_owned(), std::sync::OnceLock::new());
         Ok(parsed)
     }
@@ -167,6 +180,68 @@ fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
             })
         }
     }
+}
+
+/// A file larger than this is parsed in pieces of about this size.
+const PIECE: usize = 1 << 20;
+
+/// Where a large catalogue text can be cut into pieces that parse on their own: before the
+/// top-level entry headers (`[[talks]]` and its siblings), about every [`PIECE`] bytes. One
+/// piece, the whole text, for a small file.
+fn pieces(text: &str) -> Vec<usize> {
+    const HEADERS: [&str; 5] = ["[[conferences]]", "[[topics]]", "[[speakers]]", "[[talks]]", "[[insights]]"];
+    let mut starts = vec![0];
+    let mut next = PIECE;
+    while next < text.len() {
+        let Some(at) = text[next..].find("\n[[").map(|i| next + i + 1) else { break };
+        let line = text[at..].lines().next().unwrap_or("").trim_end();
+        if HEADERS.contains(&line) {
+            starts.push(at);
+            next = at + PIECE;
+        } else {
+            next = at + 1;
+        }
+    }
+    starts
+}
+
+/// Parses the pieces starting at `starts` on every core and joins them into one document, its
+/// spans pointing into the whole text. `None` when any piece does not parse.
+fn parse_pieces(text: &str, starts: &[usize]) -> Option<FileDoc> {
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    let ranges: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(ranges.len());
+    let mut done: Vec<(usize, Option<FileDoc>)> = std::thread::scope(|scope| {
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(start, end)) = ranges.get(i) else { return done };
+                let doc = toml::from_str::<FileDoc>(&text[start..end]).ok().map(|mut doc| {
+                    super::schema::shift_spans(&mut doc, start);
+                    doc
+                });
+                done.push((i, doc));
+            }
+        };
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    if done.len() != ranges.len() {
+        return None;
+    }
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut whole = FileDoc::default();
+    for (_, doc) in done {
+        let doc = doc?;
+        whole.conferences.extend(doc.conferences);
+        whole.topics.extend(doc.topics);
+        whole.speakers.extend(doc.speakers);
+        whole.talks.extend(doc.talks);
+        whole.insights.extend(doc.insights);
+    }
+    Some(whole)
 }
 
 /// Looks over the text, before parsing it, for nesting deeper than [`NESTING_MAX`] or an array

@@ -179,3 +179,60 @@ impl InsightKind {
         }
     }
 }
+
+/// Moves every span in a document `by` bytes later: for a document parsed from a piece of a
+/// larger text that starts `by` bytes in, so that its spans point into the whole text.
+pub fn shift_spans(doc: &mut FileDoc, by: usize) {
+    let moved = |span: std::ops::Range<usize>| span.start + by..span.end + by;
+    let text = |s: &mut Spanned<String>| *s = Spanned::new(moved(s.span()), std::mem::take(s.get_mut()));
+    let maybe = |s: &mut Option<Spanned<String>>| s.iter_mut().for_each(text);
+    let date = |s: &mut Option<Spanned<toml::value::Datetime>>| {
+        if let Some(d) = s {
+            *d = Spanned::new(moved(d.span()), *d.get_ref());
+        }
+    };
+    // Entries are rebuilt around their fixed values: a span cannot be changed in place.
+    fn entries<T>(list: &mut Vec<Spanned<T>>, by: usize, mut fix: impl FnMut(&mut T)) {
+        *list = std::mem::take(list)
+            .into_iter()
+            .map(|s| {
+                let span = s.span();
+                let mut value = s.into_inner();
+                fix(&mut value);
+                Spanned::new(span.start + by..span.end + by, value)
+            })
+            .collect();
+    }
+    entries(&mut doc.conferences, by, |c| {
+        text(&mut c.id);
+        text(&mut c.name);
+        date(&mut c.start);
+        date(&mut c.end);
+        maybe(&mut c.url);
+    });
+    entries(&mut doc.topics, by, |t| {
+        text(&mut t.id);
+        text(&mut t.name);
+    });
+    entries(&mut doc.speakers, by, |s| {
+        text(&mut s.id);
+        text(&mut s.name);
+        s.aliases.iter_mut().for_each(text);
+        maybe(&mut s.url);
+    });
+    entries(&mut doc.talks, by, |t| {
+        text(&mut t.id);
+        text(&mut t.title);
+        maybe(&mut t.conference);
+        t.speakers.iter_mut().for_each(text);
+        t.topics.iter_mut().for_each(text);
+        date(&mut t.recorded);
+        entries(&mut t.links, by, |l| maybe(&mut l.url));
+    });
+    entries(&mut doc.insights, by, |i| {
+        text(&mut i.id);
+        text(&mut i.text);
+        text(&mut i.talk);
+        maybe(&mut i.speaker);
+    });
+}
