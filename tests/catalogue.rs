@@ -58,20 +58,39 @@ fn embedded_catalogue_holds_every_seed_fact() {
 #[test]
 fn broken_files_name_file_line_column_and_hint() {
     let cases: &[(&str, &str)] = &[
-        ("[[talks]]\nid = \"a\"\ntitel = \"x\"\n", "test.toml:3:1: unknown field `titel`"),
+        ("[[talks]]\nid = \"a\"\ntitel = \"x\"\n", "test.toml:3:1: unknown key `titel`"),
         ("[[speakers]]\nid = \"a\"\nname = \"A\"\n[[speakers]]\nid = \"a\"\nname = \"B\"\n", "test.toml:5:6: duplicate speaker id \"a\", first declared at test.toml:2:6"),
         ("[[conferences]]\nid = \"c\"\nname = \"C\"\n[[talks]]\nid = \"t\"\ntitle = \"T\"\nspeakers = [\"nobody\"]\n", "test.toml:7:13: unknown speaker \"nobody\""),
         ("[[topics]]\nid = \"t\"\nname = \"  \"\n", "test.toml:3:8: topic name is empty"),
         ("[[speakers]]\nid = \"s\"\nname = \"S\"\nurl = \"not a url\"\n", "test.toml:4:7: malformed URL \"not a url\""),
         ("[[speakers]]\nid = \"Bad Id\"\nname = \"S\"\n", "test.toml:2:6: speaker id \"Bad Id\" has characters"),
         ("[[conferences]]\nid = \"c\"\nname = \"C\"\nstart = 2024-05-15T10:00:00\n", "test.toml:4:9: expected a date"),
-        ("speakers = 3\n", "test.toml:1:12: invalid type"),
+        ("speakers = 3\n", "test.toml:1:12: `speakers` must be a list, like [\"a\", \"b\"], not a number"),
         ("[[talks]]\nid = \"t\"\ntitle = \"T\"\n", "does not say which conference it belongs to"),
     ];
     for (text, expected) in cases {
         let found = problems(text);
         assert!(found.iter().any(|p| p.contains(expected)), "expected {expected:?} in {found:#?}");
         assert!(found.iter().all(|p| p.contains("hint:")), "every problem has a hint: {found:#?}");
+    }
+}
+
+/// Regression (issue: every problem at once, in plain words): a broken catalogue took six
+/// rounds of `check`, a type error hid every other problem, and the wording was Rust's.
+#[test]
+fn type_errors_do_not_hide_each_other_and_read_plainly() {
+    let text = "[[conferences]]\nid = \"c\"\nname = \"C\"\nyear = \"2025\"\n\n[[talks]]\nid = \"t\"\ntitel = \"T\"\n\n\
+                [[insights]]\nid = \"i\"\nkind = \"qoute\"\ntext = \"x\"\ntalk = \"t\"\n\n[[speakers]]\nid = \"s\"\n";
+    let found = problems(text);
+    let expected = [
+        "test.toml:4:8: `year` must be a number like 2025, not text",
+        "test.toml:8:1: unknown key `titel`\n  hint: did you mean `title`?",
+        "test.toml:12:8: `kind` cannot be “qoute”\n  hint: use one of: insight, quote",
+        "test.toml:16:1: this entry has no `name`",
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (got, want) in found.iter().zip(expected) {
+        assert!(got.starts_with(want), "{got:?} should start with {want:?}");
     }
 }
 
@@ -213,7 +232,10 @@ fn a_large_file_parsed_in_pieces_is_the_same_catalogue_with_the_same_positions()
     let direct = parse_str("big.toml", &fixed).unwrap();
     assert_eq!(loaded.counts(), direct.counts());
     let ids = |c: &Catalogue| {
-        c.talks.iter().map(|t| format!("{}:{}:{:?}", t.id, t.title, t.links.first().map(|l| &l.url))).collect::<Vec<_>>()
+        c.talks
+            .iter()
+            .map(|t| format!("{}:{}:{:?}", t.id, t.title, t.links.first().map(|l| &l.url)))
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(&loaded).len(), 9001);
     assert_eq!(ids(&loaded), ids(&direct));

@@ -78,13 +78,13 @@ enum Text {
 
 impl Parsed {
     /// Parses a TOML text held in memory, named `name` in messages.
-    pub fn from_text(name: &str, text: String) -> Result<Parsed, Problem> {
+    pub fn from_text(name: &str, text: String) -> Result<Parsed, Vec<Problem>> {
         parse_toml(name, text)
     }
 
     /// Parses the text of the file at `path`. The text is not kept: it is read again only if
     /// a problem must be located.
-    pub fn from_file(path: &Path, text: String) -> Result<Parsed, Problem> {
+    pub fn from_file(path: &Path, text: String) -> Result<Parsed, Vec<Problem>> {
         let name = path.display().to_string();
         let pieces = pieces(&text);
         let mut parsed = if pieces.len() > 1 && shape_problem(&text).is_none() {
@@ -104,7 +104,7 @@ impl Parsed {
     }
 
     /// The catalogue compiled into the binary.
-    pub fn embedded() -> Result<Parsed, Problem> {
+    pub fn embedded() -> Result<Parsed, Vec<Problem>> {
         parse_toml(EMBEDDED_NAME, EMBEDDED_TOML.to_owned())
     }
 
@@ -137,7 +137,7 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// Parses and validates one TOML text, named `name` in messages.
 pub fn parse_str(name: &str, text: &str) -> Result<Catalogue, LoadError> {
-    let parsed = parse_toml(name, text.to_owned()).map_err(|p| LoadError { problems: vec![p] })?;
+    let parsed = parse_toml(name, text.to_owned()).map_err(|problems| LoadError { problems })?;
     validate(vec![parsed])
 }
 
@@ -159,27 +159,121 @@ pub const ARRAY_MAX: usize = 10_000;
 /// once parsed, so this keeps a hostile file's parse within a few hundred megabytes.
 pub const VALUES_MAX: usize = 2_000_000;
 
-fn parse_toml(name: &str, text: String) -> Result<Parsed, Problem> {
+fn parse_toml(name: &str, text: String) -> Result<Parsed, Vec<Problem>> {
     if let Some((offset, message, hint)) = shape_problem(&text) {
-        return Err(Problem {
+        return Err(vec![Problem {
             file: name.to_owned(),
             position: Some(line_column(&text, offset)),
             message,
             hint: Some(hint.to_owned()),
-        });
+        }]);
     }
     match toml::from_str::<FileDoc>(&text) {
         Ok(doc) => Ok(Parsed { name: name.to_owned(), text: Text::Kept(text), doc }),
-        Err(e) => {
-            let position = e.span().map(|s| line_column(&text, s.start));
-            Err(Problem {
-                file: name.to_owned(),
-                position,
-                message: e.message().trim().to_owned(),
-                hint: Some(parse_hint(e.message()).to_owned()),
-            })
-        }
+        Err(e) => Err(entry_problems(name, &text, &e)),
     }
+}
+
+/// The headers of top-level entries: a catalogue text can be cut before any of them into
+/// pieces that parse on their own.
+const HEADERS: [&str; 5] = ["[[conferences]]", "[[topics]]", "[[speakers]]", "[[talks]]", "[[insights]]"];
+
+/// Every problem of a text that did not parse: it is cut before each top-level entry header
+/// and each piece parsed alone, so a wrong type in one talk does not hide a typo in the next.
+/// The whole text's own error stands when the pieces show none (a header inside a string).
+fn entry_problems(name: &str, text: &str, whole: &toml::de::Error) -> Vec<Problem> {
+    let mut starts = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if at > 0 && HEADERS.contains(&line.trim_end()) {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    let mut problems: Vec<Problem> = starts
+        .iter()
+        .zip(ends)
+        .filter_map(|(&start, end)| {
+            let e = toml::from_str::<FileDoc>(&text[start..end]).err()?;
+            Some(problem_in(name, text, &e, start))
+        })
+        .collect();
+    if problems.is_empty() {
+        problems.push(problem_in(name, text, whole, 0));
+    }
+    problems
+}
+
+/// A parse error as a problem in plain words, its span `offset` bytes into `text`.
+fn problem_in(name: &str, text: &str, e: &toml::de::Error, offset: usize) -> Problem {
+    let at = e.span().map(|s| s.start + offset);
+    let key = at.and_then(|at| key_at(text, at));
+    let (message, hint) = plain_words(e.message().trim(), key);
+    Problem { file: name.to_owned(), position: at.map(|at| line_column(text, at)), message, hint: Some(hint) }
+}
+
+/// The key whose value sits at `at`, from the text of its line (`year = "2025"` → `year`).
+fn key_at(text: &str, at: usize) -> Option<&str> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let (key, _) = text[line_start..at].split_once('=')?;
+    let key = key.trim().trim_start_matches('{').trim();
+    let key = key.rsplit([',', '{']).next().unwrap_or(key).trim();
+    (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
+}
+
+/// serde's wording made plain for a conference organiser, with what to do about it.
+fn plain_words(message: &str, key: Option<&str>) -> (String, String) {
+    let quoted = |text: &str| -> Vec<String> { text.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
+    let first_line = message.lines().next().unwrap_or(message);
+    if let Some(rest) = first_line.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let found = match found.split_whitespace().next().unwrap_or(found) {
+            "string" => "text",
+            "integer" => "a number",
+            "boolean" => "true or false",
+            "sequence" => "a list",
+            "map" => "a table",
+            "floating" => "a decimal number",
+            other => other,
+        };
+        let expected = match expected {
+            e if e.starts_with('i') || e.starts_with('u') || e.contains("integer") => "a number like 2025",
+            e if e.contains("string") => "text in quotes, like \"…\"",
+            e if e.contains("sequence") || e.contains("Vec") => "a list, like [\"a\", \"b\"]",
+            e if e.contains("date") => "a date, like 2024-05-15",
+            e => e,
+        };
+        let what = key.map_or_else(|| "this value".to_owned(), |k| format!("`{k}`"));
+        return (format!("{what} must be {expected}, not {found}"), "see docs/catalogue.md for the format".into());
+    }
+    if first_line.starts_with("unknown field") {
+        let names = quoted(first_line);
+        let (typed, known) = names.split_first().map_or(("", &[][..]), |(t, k)| (t.as_str(), k));
+        let closest =
+            known.iter().max_by(|a, b| strsim::jaro_winkler(typed, a).total_cmp(&strsim::jaro_winkler(typed, b)));
+        let hint = match closest {
+            Some(c) if strsim::jaro_winkler(typed, c) > 0.7 => {
+                format!("did you mean `{c}`? The keys here are: {}", known.join(", "))
+            }
+            _ => format!("the keys here are: {}", known.join(", ")),
+        };
+        return (format!("unknown key `{typed}`"), hint);
+    }
+    if first_line.starts_with("unknown variant") {
+        let names = quoted(first_line);
+        let (typed, known) = names.split_first().map_or(("", &[][..]), |(t, k)| (t.as_str(), k));
+        let what = key.map_or_else(|| "this value".to_owned(), |k| format!("`{k}`"));
+        return (format!("{what} cannot be “{typed}”"), format!("use one of: {}", known.join(", ")));
+    }
+    if first_line.starts_with("missing field") {
+        let field = quoted(first_line).into_iter().next().unwrap_or_default();
+        return (
+            format!("this entry has no `{field}`"),
+            format!("add `{field} = …`; docs/catalogue.md says which keys each entry needs"),
+        );
+    }
+    (message.to_owned(), "see docs/catalogue.md for the format".into())
 }
 
 /// A file larger than this is parsed in pieces of about this size.
@@ -189,7 +283,6 @@ const PIECE: usize = 1 << 20;
 /// top-level entry headers (`[[talks]]` and its siblings), about every [`PIECE`] bytes. One
 /// piece, the whole text, for a small file.
 fn pieces(text: &str) -> Vec<usize> {
-    const HEADERS: [&str; 5] = ["[[conferences]]", "[[topics]]", "[[speakers]]", "[[talks]]", "[[insights]]"];
     let mut starts = vec![0];
     let mut next = PIECE;
     while next < text.len() {
@@ -309,18 +402,6 @@ fn shape_problem(text: &str) -> Option<(usize, String, &'static str)> {
         i += 1;
     }
     None
-}
-
-fn parse_hint(message: &str) -> &'static str {
-    if message.contains("unknown field") {
-        "check the spelling of the key; docs/catalogue.md lists every key"
-    } else if message.contains("missing field") {
-        "add the key; docs/catalogue.md says which keys are required"
-    } else if message.contains("unknown variant") {
-        "use one of the listed values"
-    } else {
-        "see docs/catalogue.md for the format"
-    }
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
         match source {
             Source::Embedded => match Parsed::embedded() {
                 Ok(p) => parsed.push(p),
-                Err(p) => problems.push(p),
+                Err(found) => problems.extend(found),
             },
             Source::Path(path) => {
                 for file in expand(path, &mut problems) {
@@ -52,7 +52,7 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
     for result in read_files(&files) {
         match result {
             Ok(p) => parsed.push(p),
-            Err(p) => problems.push(p),
+            Err(found) => problems.extend(found),
         }
     }
     if !foreign.is_empty() {
@@ -110,7 +110,7 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
 /// Reads and parses files on every core, results in the order given: a large catalogue split
 /// into many files (`confbot import … -o DIR/`) loads in a fraction of the time. Threads take
 /// the next file as they finish one, so a few large files do not leave a core idle.
-fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
+fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Vec<Problem>>> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(files.len().max(1));
     if threads <= 1 {
         return files.iter().map(|f| read_file(f)).collect();
@@ -124,7 +124,7 @@ fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
             done.push((i, read_file(file)));
         }
     };
-    let mut done: Vec<(usize, Result<Parsed, Problem>)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, Result<Parsed, Vec<Problem>>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(take)).collect();
         handles.into_iter().flat_map(|h| h.join().expect("parsing does not panic")).collect()
     });
@@ -132,15 +132,12 @@ fn read_files(files: &[PathBuf]) -> Vec<Result<Parsed, Problem>> {
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-fn read_file(path: &Path) -> Result<Parsed, Problem> {
+fn read_file(path: &Path) -> Result<Parsed, Vec<Problem>> {
     let name = path.display().to_string();
     // Regular files only, and at most as large as an export may be: a FIFO or a device named
     // `*.toml` must not hang or fill memory.
-    let text = import::limits::read_text(path, import::limits::FILE_MAX).map_err(|e| Problem {
-        file: name.clone(),
-        position: None,
-        message: format!("cannot read file: {e}"),
-        hint: None,
+    let text = import::limits::read_text(path, import::limits::FILE_MAX).map_err(|e| {
+        vec![Problem { file: name.clone(), position: None, message: format!("cannot read file: {e}"), hint: None }]
     })?;
     Parsed::from_file(path, text)
 }
