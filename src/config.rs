@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::catalogue::{line_column, plain_words, Problem};
+
 /// Everything `confbot run` needs to know.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
@@ -27,6 +29,8 @@ pub struct Config {
     /// `[[daily]]` tables, kept as raw TOML: `daily::entries::parse_entries` reads and checks
     /// them at start-up, so their errors come with the daily module's advice.
     pub daily: Vec<toml::Value>,
+    /// Where each `[[daily]]` table is written, "file:line", to locate its problems.
+    pub daily_at: Vec<String>,
 }
 
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
@@ -82,9 +86,9 @@ impl fmt::Display for Token {
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
     Read { path: String, source: std::io::Error },
-    /// A TOML or schema error, with the position when TOML gives one.
-    #[error("{path}:{line}:{column}: {message}")]
-    Invalid { path: String, line: usize, column: usize, message: String },
+    /// TOML or schema problems: every one found, in file order, each located.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
     #[error("{path}: {message}")]
     Value { path: String, message: String },
 }
@@ -95,6 +99,32 @@ pub const API_BASE_VAR: &str = "DISCORD_API_BASE";
 
 impl Config {
     /// Loads defaults, then `file` (if any), then the process environment.
+    /// The file alone, without the environment: for checking a config offline.
+    pub fn from_file_only(path: &Path) -> Result<Config, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: name.clone(), source })?;
+        Config::from_layers(Some((&name, &text)), |_| None)
+    }
+
+    /// `[[daily]]` problems with each entry's file and line in front ("confbot.toml:12: [[daily]] #2 …").
+    pub fn locate_daily(&self, problems: crate::daily::EntryProblems) -> crate::daily::EntryProblems {
+        let located: Vec<String> = problems
+            .0
+            .iter()
+            .map(|p| {
+                let n: Option<usize> = p
+                    .strip_prefix("[[daily]] #")
+                    .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                    .and_then(|n| n.parse().ok());
+                match n.and_then(|n| self.daily_at.get(n.wrapping_sub(1))) {
+                    Some(at) => format!("{at}: {p}"),
+                    None => p.clone(),
+                }
+            })
+            .collect();
+        crate::daily::EntryProblems(located)
+    }
+
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let text = match file {
             Some(path) => {
@@ -134,14 +164,7 @@ impl Config {
 
     /// Applies one TOML text, named `name` in errors, over the current values.
     fn apply_file(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
-        let layer: FileLayer = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| crate::catalogue::line_column(text, s.start));
-            let mut message = e.message().trim().to_owned();
-            if message.starts_with("unknown field `token`") || message.starts_with("unknown field `discord_token`") {
-                message.push_str(" (the token is read from the DISCORD_TOKEN environment variable only)");
-            }
-            ConfigError::Invalid { path: name.to_owned(), line, column, message }
-        })?;
+        let layer = read_layer(name, text)?;
         if let Some(data) = layer.data {
             self.data = data;
         }
@@ -176,8 +199,75 @@ impl Config {
         self.log = layer.log.or(self.log.take());
         self.api_base = layer.api_base.or(self.api_base.take());
         self.daily = layer.daily;
+        self.daily_at = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[daily]]")
+            .map(|(n, _)| format!("{name}:{}", n + 1))
+            .collect();
         Ok(())
     }
+}
+
+/// Reads the file layer reporting every problem at once: each key is read on its own, so a
+/// wrong type in one does not hide an unknown key or a wrong type in another.
+fn read_layer(name: &str, text: &str) -> Result<FileLayer, ConfigError> {
+    let problem = |line: usize, column: usize, message: String, hint: Option<String>| Problem {
+        file: name.to_owned(),
+        position: Some((line, column)),
+        message,
+        hint,
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+        let (message, hint) = plain_words(e.message().trim(), None);
+        ConfigError::Invalid(vec![problem(line, column, message, Some(hint))])
+    })?;
+    let mut problems = Vec::new();
+    let mut good = toml::Table::new();
+    for (key, value) in table {
+        let (line, column) = key_position(text, &key);
+        let mut alone = toml::Table::new();
+        alone.insert(key.clone(), value.clone());
+        match FileLayer::deserialize(toml::Value::Table(alone)) {
+            Ok(_) => {
+                good.insert(key, value);
+            }
+            Err(e) => {
+                let (mut message, mut hint) = plain_words(e.message().trim(), Some(&key));
+                if key == "token" || key == "discord_token" {
+                    hint = "the token is read from the DISCORD_TOKEN environment variable only".into();
+                }
+                if message.starts_with("unknown key") {
+                    message = format!("unknown key `{key}`");
+                }
+                problems.push(problem(line, column, message, Some(hint)));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.position);
+        return Err(ConfigError::Invalid(problems));
+    }
+    FileLayer::deserialize(toml::Value::Table(good))
+        .map_err(|e| ConfigError::Invalid(vec![problem(1, 1, e.message().trim().to_owned(), None)]))
+}
+
+/// Where `key` is written at the top level of a config text (1-based line and column).
+fn key_position(text: &str, key: &str) -> (usize, usize) {
+    let mut in_table = false;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_table = true;
+            if trimmed.trim_start_matches('[').starts_with(key) {
+                return (n + 1, line.len() - trimmed.len() + 1);
+            }
+        } else if !in_table && trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+            return (n + 1, line.len() - trimmed.len() + 1);
+        }
+    }
+    (1, 1)
 }
 
 /// An API base must be an http(s) origin, e.g. `http://127.0.0.1:3000`.
@@ -225,7 +315,15 @@ mod tests {
     #[test]
     fn unknown_keys_are_located() {
         let err = load("log = \"info\"\nguild_id = [1]\n", &[]).unwrap_err().to_string();
-        assert!(err.starts_with("confbot.toml:2:1: unknown field `guild_id`"), "{err}");
+        assert!(err.starts_with("confbot.toml:2:1: unknown key `guild_id`"), "{err}");
+        assert!(err.contains("did you mean `guild_ids`?"), "{err}");
+        // Every problem at once, in file order (issue: config errors came one at a time).
+        let err = load("log = 3\nstate = \"s\"\ndata = \"x\"\nguildids = [1]\n", &[]).unwrap_err().to_string();
+        let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("  hint")).collect();
+        assert_eq!(lines.len(), 3, "{err}");
+        assert!(lines[0].starts_with("confbot.toml:1:1: `log` must be text"), "{err}");
+        assert!(lines[1].starts_with("confbot.toml:3:1: `data` must be a list"), "{err}");
+        assert!(lines[2].starts_with("confbot.toml:4:1: unknown key `guildids`"), "{err}");
         let err = load("token = \"abc\"", &[]).unwrap_err().to_string();
         assert!(err.contains("DISCORD_TOKEN") && !err.contains("abc"), "{err}");
     }

@@ -113,3 +113,44 @@ fn bench_and_eval_counts_are_bounded() {
         assert!(err.contains("is not in 1..="), "{err}");
     }
 }
+
+/// Regression (issue: every problem at once): there was no way to check a config offline,
+/// config errors came one at a time, and `[[daily]]` problems carried no line.
+#[test]
+fn check_config_reports_every_problem_with_its_line_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("confbot.toml");
+    let run = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_confbot"))
+            .args(["check", "--config"])
+            .arg(&path)
+            .env_remove("DISCORD_TOKEN")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, err, _) = run("log = 3\nguildids = [1]\n");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("confbot.toml:1:1: `log` must be text")
+            && err.contains("confbot.toml:2:1: unknown key `guildids`"),
+        "{err}"
+    );
+    let daily = "[[daily]]\nguild_id = 1\nchannel_id = 2\ntime = \"09:00\"\ntimezone = \"UTC\"\n\n\
+                 [[daily]]\nguild_id = 5\nchannel_id = 6\ntime = \"99:99\"\ntimezone = \"Europe/Berln\"\n";
+    let (code, err, _) = run(daily);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("confbot.toml:7: [[daily]] #2 (guild 5): time:"), "{err}");
+    assert!(
+        err.contains("confbot.toml:7: [[daily]] #2 (guild 5): timezone:") && err.contains("Europe/Berlin"),
+        "{err}"
+    );
+    let (code, _, out) = run(&daily.replace("99:99", "10:00").replace("Berln", "Berlin"));
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("ok:") && out.contains("2 [[daily]] schedule(s)"), "{out}");
+}

@@ -22,7 +22,9 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
-pub use parse::{from_documents, line_column, parse_str, LoadError, Parsed, Problem, EMBEDDED_NAME, MAX_ID_LEN};
+pub use parse::{
+    from_documents, line_column, parse_str, plain_words, LoadError, Parsed, Problem, EMBEDDED_NAME, MAX_ID_LEN,
+};
 pub use schema::{Availability, InsightKind, LinkKind};
 pub use validate::{validate, MAX_URL_LEN};
 

@@ -222,8 +222,9 @@ fn key_at(text: &str, at: usize) -> Option<&str> {
     (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
 }
 
-/// serde's wording made plain for a conference organiser, with what to do about it.
-fn plain_words(message: &str, key: Option<&str>) -> (String, String) {
+/// serde's wording made plain for a conference organiser, with what to do about it; `key` is
+/// the key whose value is wrong, when known. Config files use it too.
+pub fn plain_words(message: &str, key: Option<&str>) -> (String, String) {
     let quoted = |text: &str| -> Vec<String> { text.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
     let first_line = message.lines().next().unwrap_or(message);
     if let Some(rest) = first_line.strip_prefix("invalid type: ") {

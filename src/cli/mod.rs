@@ -3,6 +3,7 @@
 
 mod ask;
 mod bench;
+mod check;
 pub mod eval;
 mod import;
 mod run;
@@ -95,9 +96,15 @@ pub enum Command {
         rounds: usize,
     },
     /// Validate catalogue files: print their counts, or every problem with file:line:column.
+    ///
+    /// With --config, checks the bot's configuration offline (no token needed): its keys, its
+    /// [[daily]] entries (times, zones, topics, conferences) and that its `data` loads.
     Check {
         #[command(flatten)]
         data: DataArgs,
+        /// A configuration file to check (see config/confbot.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Convert a conference export into a catalogue file, and print what was imported.
     ///
@@ -152,23 +159,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             println!("{}", serde_json::to_string_pretty(&choices)?);
             Ok(0)
         }
-        Command::Check { data } => check(&data),
+        Command::Check { data, config } => check::run(&data, config.as_deref()),
         Command::Eval { data, queries, misses, rounds } => eval::run(&data, &queries, misses, rounds.max(1)),
         Command::Import { format, source, output } => import::run(&format, &source, output.as_deref()),
         Command::Bench { data, queries, seed } => bench::run(&data, queries, seed),
-    }
-}
-
-fn check(data: &DataArgs) -> anyhow::Result<i32> {
-    match data.load() {
-        Ok(c) => {
-            println!("ok: {}", c.counts());
-            Ok(0)
-        }
-        Err(e) => {
-            eprint!("{e}");
-            Ok(1)
-        }
     }
 }
 

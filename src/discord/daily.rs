@@ -39,8 +39,9 @@ impl Daily {
     /// Opens the state store and makes the config's `[[daily]]` entries the starting point.
     /// A bad entry stops start-up with every problem listed.
     pub fn open(config: &Config, catalogue: &Catalogue, clock: Clock) -> Result<Daily, RunError> {
-        let entries = daily::entries::parse_entries(&config.daily)?;
-        let schedules = daily::entries::schedules(&entries, catalogue)?;
+        let schedules = daily::entries::parse_entries(&config.daily)
+            .and_then(|entries| daily::entries::schedules(&entries, catalogue))
+            .map_err(|e| config.locate_daily(e))?;
         let store = match &config.state {
             Some(path) => Store::open(path)?,
             None => {

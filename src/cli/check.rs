@@ -1,0 +1,57 @@
+//! `confbot check`: validate catalogue files, or with `--config` a whole bot configuration,
+//! offline, printing every problem at once with its file, line and column.
+
+use std::path::Path;
+
+use super::DataArgs;
+use crate::config::Config;
+use crate::{daily, sources};
+
+pub fn run(data: &DataArgs, config: Option<&Path>) -> anyhow::Result<i32> {
+    let Some(path) = config else {
+        return Ok(match data.load() {
+            Ok(c) => {
+                println!("ok: {}", c.counts());
+                0
+            }
+            Err(e) => {
+                eprint!("{e}");
+                1
+            }
+        });
+    };
+    // The environment's token is neither needed nor shown: only the file is checked.
+    let config = match Config::from_file_only(path) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(1);
+        }
+    };
+    let mut paths = config.data.clone();
+    paths.extend(data.data.iter().cloned());
+    let catalogue = match sources::load(&sources::from_paths(&paths)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{}: its data does not load: {e}", path.display());
+            return Ok(1);
+        }
+    };
+    let checked = daily::entries::parse_entries(&config.daily)
+        .and_then(|entries| daily::entries::schedules(&entries, &catalogue));
+    match checked {
+        Ok(schedules) => {
+            println!(
+                "ok: {} — {} [[daily]] schedule(s); serving {}",
+                path.display(),
+                schedules.len(),
+                catalogue.counts()
+            );
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("{}", config.locate_daily(e));
+            Ok(1)
+        }
+    }
+}
