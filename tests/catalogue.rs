@@ -240,3 +240,10 @@ fn a_large_file_parsed_in_pieces_is_the_same_catalogue_with_the_same_positions()
     assert_eq!(ids(&loaded).len(), 9001);
     assert_eq!(ids(&loaded), ids(&direct));
 }
+
+/// Regression: `--data foo:PATH` said "no such file or directory" instead of naming the formats.
+#[test]
+fn an_unknown_format_name_lists_the_known_ones() {
+    let err = sources::load(&[Source::Path("foo:export.json".into())]).unwrap_err().to_string();
+    assert!(err.contains("unknown format \"foo\"; use one of: auto, pyvideo"), "{err}");
+}

@@ -83,7 +83,16 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     }
     if !path.is_dir() {
         if !path.exists() {
-            problems.push(problem("no such file or directory".into(), "check the --data path"));
+            // `foo:export.json` with a format name confbot does not know: say which it knows.
+            let named = path.to_str().and_then(|p| p.split_once(':')).filter(|(name, rest)| {
+                !rest.is_empty() && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+            match named.map(|(name, _)| import::Format::from_name(name)) {
+                Some(Err(unknown)) => {
+                    problems.push(problem(unknown, "write FORMAT:PATH with one of those names, or the path alone"));
+                }
+                _ => problems.push(problem("no such file or directory".into(), "check the --data path")),
+            }
             return Vec::new();
         }
         return vec![path.to_owned()];
