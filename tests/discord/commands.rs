@@ -239,3 +239,30 @@ async fn admin_reload(bot: &Bot) -> Value {
     let edit = format!("/api/v10/webhooks/{APP_ID}/{}/messages/@original", token(id));
     bot.fake.wait_for("the edited original", Duration::from_secs(5), |r| r.path == edit).await.body
 }
+
+/// Regression (hostile-data issue): an 84 KB schedule with 12,000 nested `<b>` in a title
+/// killed the running bot on `/reload` (stack overflow). Now it is refused with its position
+/// and the old catalogue keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_export_on_reload_keeps_the_bot_and_its_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/data/pycon-us-2024.toml"), dir.path().join("catalogue.toml"))
+        .unwrap();
+    let bot =
+        Bot::start(Config { guild_ids: vec![GUILD_ID], data: vec![dir.path().to_owned()], ..Config::default() }).await;
+    let deep = format!(
+        "<?xml version=\"1.0\"?>\n<schedule><conference><title>Deep</title></conference><day index=\"1\" date=\"2024-01-01\">\
+         <room name=\"A\"><event id=\"1\"><title>{}x{}</title></event></room></day></schedule>\n",
+        "<b>".repeat(12_000),
+        "</b>".repeat(12_000)
+    );
+    std::fs::write(dir.path().join("deep.xml"), deep).unwrap();
+    let failed = admin_reload(&bot).await;
+    checked(&failed);
+    assert!(title(&failed).starts_with("Reload failed"), "{failed}");
+    let description = failed["embeds"][0]["description"].as_str().unwrap();
+    assert!(description.contains("deep.xml") && description.contains("nested deeper than"), "{description}");
+    let still = bot.command("speaker", &[("name", "simon willison")]).await;
+    assert_eq!(title(&still.data), "Simon Willison");
+    bot.stop().await;
+}
