@@ -42,15 +42,18 @@ impl Log {
 
 /// The real executable with `args`, pointed at `fake`, its stderr followed.
 pub fn spawn(fake: &FakeDiscord, args: &[&str]) -> (Child, Log) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
-        .args(args)
-        .env("DISCORD_TOKEN", TOKEN)
-        .env("DISCORD_API_BASE", &fake.base)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    spawn_at(&fake.base, args, None)
+}
+
+/// The real executable with `args`, its API base at `base`, `RUST_LOG` set or removed.
+fn spawn_at(base: &str, args: &[&str], rust_log: Option<&str>) -> (Child, Log) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_confbot"));
+    command.args(args).env("DISCORD_TOKEN", TOKEN).env("DISCORD_API_BASE", base);
+    match rust_log {
+        Some(filter) => command.env("RUST_LOG", filter),
+        None => command.env_remove("RUST_LOG"),
+    };
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let log = Log::follow(&mut child);
     (child, log)
 }
@@ -161,16 +164,7 @@ async fn an_api_base_that_does_not_answer_is_retried_never_bypassed() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
-        .args(["--log", "debug", "run"])
-        .env("DISCORD_TOKEN", TOKEN)
-        .env("DISCORD_API_BASE", &base)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Log::follow(&mut child);
+    let (mut child, log) = spawn_at(&base, &["--log", "debug", "run"], None);
     log.wait_for(&format!("the API base {base} does not answer GET /gateway")).await;
     signal(&child, "TERM");
     let code = exit_code_within(&mut child, Duration::from_secs(8));
@@ -187,16 +181,7 @@ async fn an_api_base_that_does_not_answer_is_retried_never_bypassed() {
 async fn no_token_at_any_log_level() {
     for filter in ["trace", "serenity=trace,trace", "tokio_tungstenite=trace,tungstenite=trace,hyper=trace,trace"] {
         let fake = FakeDiscord::start().await;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_confbot"))
-            .arg("run")
-            .env("DISCORD_TOKEN", TOKEN)
-            .env("DISCORD_API_BASE", &fake.base)
-            .env("RUST_LOG", filter)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = Log::follow(&mut child);
+        let (mut child, log) = spawn_at(&fake.base, &["run"], Some(filter));
         log.wait_for("commands registered").await;
         let id = payloads::snowflake();
         let interaction = payloads::command(id, &token(id), "help", &[], MEMBER_PERMISSIONS);
