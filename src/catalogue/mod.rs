@@ -20,7 +20,7 @@ pub mod write;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 pub use parse::{
     from_documents, line_column, parse_str, plain_words, LoadError, Parsed, Problem, EMBEDDED_NAME, MAX_ID_LEN,
@@ -182,31 +182,37 @@ impl Catalogue {
         }
     }
 
-    /// The keyword index over titles, summaries, insights, topic and speaker names, for
-    /// `/search`. It is the largest index and only `/search` reads it, so it is built on first
-    /// use rather than at load: start-up does not wait for it, and the bot warms it in the
-    /// background once a catalogue is live.
+    /// The keyword index over titles, speakers, topics, summaries and insights, for `/search`.
+    /// It is the largest index and only `/search` reads it, so it is built on first use rather
+    /// than at load: start-up does not wait for it, and the bot warms it in the background once
+    /// a catalogue is live.
     pub fn keyword_index(&self) -> &KeywordIndex {
-        self.keyword_index.get_or_init(|| {
-            KeywordIndex::build(self.talks.iter().enumerate().map(|(ix, talk)| {
-                // Topic and speaker names count too: `/search query: typing` finds the talks of
-                // "Typing System" even when no summary says "typing".
-                let insights = self.insights_of_talk(ix).iter().map(|&i| self.insights[i].text.as_str());
-                let topics = talk.topics.iter().map(|&t| self.topics[t].name.as_str());
-                let speakers = talk.speakers.iter().map(|&s| self.speakers[s].name.as_str());
-                Document {
-                    title: &talk.title,
-                    body: talk
-                        .summary
-                        .iter()
-                        .map(String::as_str)
-                        .chain(insights)
-                        .chain(topics)
-                        .chain(speakers)
-                        .collect(),
-                }
-            }))
-        })
+        self.keyword_index.get_or_init(|| KeywordIndex::build((0..self.talks.len()).map(|ix| self.document(ix))))
+    }
+
+    /// A talk as keyword search sees it. Topic and speaker names count too: `/search query:
+    /// typing` finds the talks of "Typing System" even when no summary says "typing".
+    pub fn document(&self, ix: TalkIx) -> Document<'_> {
+        let talk = &self.talks[ix];
+        let insights = self.insights_of_talk(ix).iter().map(|&i| self.insights[i].text.as_str());
+        Document {
+            title: &talk.title,
+            speakers: talk.speakers.iter().map(|&s| self.speakers[s].name.as_str()).collect(),
+            topics: talk.topics.iter().map(|&t| self.topics[t].name.as_str()).collect(),
+            text: talk.summary.iter().map(String::as_str).chain(insights).collect(),
+            recency: self.recency(ix),
+        }
+    }
+
+    /// When a talk was given, as days since the common era, for "newer first": the day it was
+    /// recorded, else its conference's first day, else the first of January of its year.
+    fn recency(&self, ix: TalkIx) -> i32 {
+        let talk = &self.talks[ix];
+        let conference = &self.conferences[talk.conference];
+        talk.recorded
+            .or(conference.start)
+            .or_else(|| conference.year.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1)))
+            .map_or(i32::MIN, |d| d.num_days_from_ce())
     }
 
     /// The speaker index built again from scratch, exactly as loading builds it: what `bench`

@@ -1,4 +1,5 @@
-//! `/search query: [conference:]`: keyword search over titles, summaries and insights, best first.
+//! `/search query: [conference:]`: keyword search over titles, speakers, topics, summaries and
+//! insights, best first (the ranking and where it stops: `search::KeywordIndex::search`).
 
 use serde_json::json;
 
@@ -49,8 +50,8 @@ impl Args {
 pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let c = ctx.catalogue;
     let (query, within) = (args.query.as_str(), args.conference);
-    let results: Vec<usize> =
-        c.keyword_index().search(query).into_iter().filter(|&t| common::within(c, t, within)).collect();
+    let hits = c.keyword_index().search(query, |t| common::within(c, t, within));
+    let results = hits.talks;
     let resolved = json!({"results": common::titles(c, &results[..results.len().min(RESOLVED)])});
     if results.is_empty() {
         return Outcome::missed(
@@ -69,7 +70,13 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
         |p| button(query, conference_id, p),
     );
     let n = results.len();
-    let title = format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query));
+    // A capped list says so, without claiming how many weaker ones it left out.
+    let capped = hits.total > n;
+    let title = if capped {
+        format!("Best {n} results for “{}”", echo(query))
+    } else {
+        format!("{n} result{} for “{}”", if n == 1 { "" } else { "s" }, echo(query))
+    };
     let description = page
         .lines
         .iter()
@@ -77,7 +84,9 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
         .map(|(i, l)| format!("{}. {l}", page.index * crate::reply::PAGE_LINES + i + 1))
         .collect::<Vec<_>>()
         .join("\n");
-    let reply = page.reply(title, description, "Use /talk to see one in full");
+    let footer =
+        if capped { "More talks match: add a word to narrow them down" } else { "Use /talk to see one in full" };
+    let reply = page.reply(title, description, footer);
     Outcome::found(reply, resolved)
 }
 

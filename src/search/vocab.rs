@@ -120,18 +120,29 @@ impl Vocabulary {
 
     /// Exact, prefix and typo matches of one typed word.
     pub fn matches(&self, typed: &str) -> WordMatches {
-        let lo = self.words.partition_point(|w| **w < *typed);
-        let hi = lo + self.words[lo..].partition_point(|w| w.starts_with(typed));
-        let exact = (lo < hi && *self.words[lo] == *typed).then_some(lo as WordId);
-        WordMatches { exact, prefix: lo as WordId..hi as WordId, typos: self.typos(typed) }
+        let prefix = self.beginning(typed);
+        let exact = (!prefix.is_empty() && self.word(prefix.start) == typed).then_some(prefix.start);
+        WordMatches { exact, prefix, typos: self.typos(typed) }
     }
 
-    /// Words within `max_edits` of `typed` (optimal string alignment distance). Candidates come
-    /// from shared bigrams: one edit changes at most three bigrams, so a word within `k` edits
-    /// shares at least `distinct bigrams - 3k` of them — the filter loses nothing.
+    /// The words `typed` begins, itself included if it is one: a contiguous range of ids.
+    pub fn beginning(&self, typed: &str) -> Range<WordId> {
+        let lo = self.words.partition_point(|w| **w < *typed);
+        let hi = lo + self.words[lo..].partition_point(|w| w.starts_with(typed));
+        lo as WordId..hi as WordId
+    }
+
+    /// Words within [`edits_allowed`] of `typed`.
     fn typos(&self, typed: &str) -> Vec<(WordId, u8)> {
+        self.typos_within(typed, edits_allowed(typed))
+    }
+
+    /// Words other than `typed` within `k` edits of it (optimal string alignment distance),
+    /// sorted by id. Candidates come from shared bigrams: one edit changes at most three
+    /// bigrams, so a word within `k` edits shares at least `distinct bigrams - 3k` of them — the
+    /// filter loses nothing.
+    pub fn typos_within(&self, typed: &str, k: usize) -> Vec<(WordId, u8)> {
         let typed_len = typed.chars().count();
-        let k = edits_allowed(typed);
         if k == 0 {
             return Vec::new();
         }

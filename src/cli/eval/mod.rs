@@ -1,7 +1,10 @@
 //! `confbot eval`: measures `/speaker` on a file of noisy queries with known answers —
-//! accuracy per kind of noise, confidence, latency, and the speaker index's build time and size.
+//! accuracy per kind of noise, confidence, latency, and the speaker index's build time and size —
+//! or, given a judged search set, `/search` against a plain BM25 reference.
 
+mod bm25;
 mod score;
+pub mod search;
 
 use std::path::Path;
 use std::time::Instant;
@@ -23,10 +26,15 @@ pub fn run(data: &DataArgs, queries: &Path, misses: usize, rounds: usize) -> any
              (for the dev queries, the pyvideo archive or a catalogue converted from it)"
         );
     }
+    let text = std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
     let started = Instant::now();
     let catalogue = data.load()?;
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
-    let text = std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
+    if search::is_judged(&text) {
+        let judged = search::read_judged(&text).with_context(|| format!("in {}", queries.display()))?;
+        println!("catalogue: {} (loaded in {load_ms:.0} ms); {} judged queries", catalogue.counts(), judged.len());
+        return run_search(&catalogue, &judged, misses, rounds);
+    }
     let queries = read_queries(&text).with_context(|| format!("in {}", queries.display()))?;
     let mut report = evaluate(&catalogue, &queries, misses);
     for _ in 1..rounds {
@@ -57,6 +65,30 @@ pub fn run(data: &DataArgs, queries: &Path, misses: usize, rounds: usize) -> any
             quantile(&times, 0.99),
             times.last().copied().unwrap_or(0.0)
         );
+    }
+    Ok(0)
+}
+
+/// The search half of `run`: both indexes built and timed, every query asked both ways.
+fn run_search(catalogue: &Catalogue, judged: &[search::Judged], misses: usize, rounds: usize) -> anyhow::Result<i32> {
+    let start = Instant::now();
+    let index = catalogue.keyword_index();
+    let build_ms = start.elapsed().as_secs_f64() * 1e3;
+    println!("keyword index: {index:?}, built in {build_ms:.0} ms, about {:.1} MB", index.heap_bytes() as f64 / 1e6);
+    let start = Instant::now();
+    let reference = bm25::Reference::build(catalogue);
+    println!("BM25 reference index built in {:.0} ms", start.elapsed().as_secs_f64() * 1e3);
+    let mut report = search::evaluate(catalogue, &reference, judged, misses);
+    for _ in 1..rounds {
+        search::retime(catalogue, &reference, judged, &mut report);
+    }
+    for miss in &report.misses {
+        println!("miss {miss}");
+    }
+    println!();
+    search::print(&report);
+    if rounds > 1 {
+        println!("latencies are each query's fastest of {rounds} rounds");
     }
     Ok(0)
 }
