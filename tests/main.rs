@@ -11,3 +11,4 @@ mod fake_discord;
 mod fuzzy;
 mod hostile;
 mod import;
+mod search;

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+pub use bm25::Reference;
 pub use score::{answer, evaluate, key, read_queries, retime, Answer, Query, Report, Tally};
 
 use super::DataArgs;
