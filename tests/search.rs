@@ -85,10 +85,8 @@ fn django_orm_performance_keeps_only_talks_holding_most_of_the_words() {
     let hits = c.keyword_index().search("django orm performance", |_| true);
     assert!(!hits.talks.is_empty() && hits.total <= 10, "{} results (73 before the cut-off)", hits.total);
     for &t in &hits.talks {
-        let held = ["django", "orm", "performance"]
-            .iter()
-            .filter(|q| words(c, t).iter().any(|w| w.starts_with(**q)))
-            .count();
+        let held =
+            ["django", "orm", "performance"].iter().filter(|q| words(c, t).iter().any(|w| w.starts_with(**q))).count();
         assert!(held >= 2, "{:?} holds {held} of the three words", title(c, t));
     }
     let reply = ask(c, "/search query: django orm performance");
@@ -198,4 +196,20 @@ fn the_judged_set_ranks_better_than_plain_bm25() {
     for (kind, (ours, bm25)) in &report.kinds {
         assert!(ours.mrr() >= bm25.mrr() - 0.05, "{kind}: ours {:.3}, BM25 {:.3}", ours.mrr(), bm25.mrr());
     }
+}
+
+#[test]
+fn eval_reads_a_judged_set_and_prints_both_rankings() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_confbot"))
+        .args(["eval", "--data", &format!("{dir}/tests/fixtures/search/catalogue")])
+        .args(["--queries", &format!("{dir}/tests/fixtures/search/fixture-judged.tsv")])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("confbot runs");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("| queries | n | MRR@10 ours | MRR@10 BM25 |"), "{stdout}");
+    assert!(stdout.contains("| **all** | 150 |"), "{stdout}");
+    assert!(stdout.contains("ours latency per query: median"), "{stdout}");
 }

@@ -78,14 +78,16 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
-    /// Measure `/speaker` on noisy queries with known answers: accuracy per kind of noise, latency.
+    /// Measure `/speaker` on noisy queries with known answers (accuracy per kind of noise,
+    /// latency), or `/search` on judged queries against a plain BM25 (MRR@10, top-1, latency).
     ///
     /// Example: confbot eval --data ../shared/pyvideo --queries ../shared/fuzzy/speaker_queries_dev.tsv
     /// --data is required: the queries only make sense against the catalogue they were written for.
     Eval {
         #[command(flatten)]
         data: DataArgs,
-        /// The queries file (TSV with a header; columns described in docs/matching.md).
+        /// The queries file (TSV with a header; columns described in docs/matching.md), or a
+        /// judged search set (header with `expected_ids`, docs/search.md) to measure `/search`.
         #[arg(long, value_name = "TSV", default_value = "../shared/fuzzy/speaker_queries_dev.tsv")]
         queries: PathBuf,
         /// Print up to N wrong answers, to see what goes wrong.

@@ -201,7 +201,7 @@ impl KeywordIndex {
     /// index holds it whole.
     fn reach(&self, word: &str, scratch: &mut Scratch) -> Option<WordId> {
         let begun = self.vocab.beginning(word);
-        let whole = (!begun.is_empty() && self.vocab.word(begun.start) == word).then_some(begun.start);
+        let whole = self.vocab.id(word);
         let chars = word.chars().count();
         if let Some(w) = whole {
             scratch.add(self.postings(w), Reach::Whole);

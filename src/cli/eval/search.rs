@@ -200,3 +200,20 @@ pub fn print(report: &Report) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_a_judged_set_from_speaker_queries_and_reads_it() {
+        let judged = "# made by hand\nquery\texpected_ids\tkind\ttitle\ndjango orm\ta,b\ttitle_words\tDjango ORM\n\n";
+        assert!(is_judged(judged));
+        assert!(!is_judged("query\texpected_canonical_name\tkind_of_noise\n"));
+        let rows = read_judged(judged).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].text.as_str(), rows[0].kind.as_str()), ("django orm", "title_words"));
+        assert_eq!(rows[0].expected, ["a", "b"]);
+        assert!(read_judged("query\tkind\n").is_err(), "expected_ids is required");
+    }
+}
