@@ -21,9 +21,10 @@ use super::{json, limits, links, ImportError};
 /// The archive's list of video ids that must never be shown.
 pub const NO_PUBLISH: &str = "NO_PUBLISH.json";
 
-/// True for an event folder (it has `category.json`).
+/// True for an event folder: it has `category.json`, and its name does not start with a dot
+/// (the archive's `.schemas` holds the JSON schemas of its files, `category.json` among them).
 pub fn is_event(dir: &Path) -> bool {
-    dir.join("category.json").is_file()
+    !dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) && dir.join("category.json").is_file()
 }
 
 /// True for the archive folder (it has event folders, or `NO_PUBLISH.json` beside folders).
