@@ -213,13 +213,30 @@ impl Draft {
         let mut seen = HashSet::new();
         let topics: Vec<String> = info.topics.into_iter().filter(|t| seen.insert(t.clone())).collect();
         let texts: Vec<&str> = info.texts.iter().map(String::as_str).collect();
-        let (summary, cut) = text::summary(&texts);
-        if cut {
+        let summary = text::summary(&texts);
+        if summary.cut {
             self.report.adjust("long description shortened to its first paragraphs", &title);
         }
+        if summary.marked {
+            self.report.adjust("RST or Markdown markup turned into plain text", &title);
+        }
+        let mut found = info.links;
+        for (label, url) in &summary.links {
+            if let Some(link) = links::from_summary(label, url) {
+                self.report.adjust("link in a description kept as a link of the talk", url);
+                found.push(link);
+            }
+        }
         let mut seen = HashSet::new();
-        let links: Vec<LinkDoc> =
-            info.links.into_iter().filter(|l| seen.insert(l.url.as_ref().map(|u| u.get_ref().clone()))).collect();
+        let mut links: Vec<LinkDoc> =
+            found.into_iter().filter(|l| seen.insert(l.url.as_ref().map(|u| u.get_ref().clone()))).collect();
+        // Durable addresses first: a signed address that has expired must not be the one a
+        // card links its title to.
+        let expiring = |l: &LinkDoc| l.url.as_ref().is_some_and(|u| links::expires(u.get_ref()));
+        if links.iter().skip_while(|l| !expiring(l)).any(|l| !expiring(l)) {
+            self.report.adjust("expiring signed address put after the durable ones", &title);
+            links.sort_by_key(expiring);
+        }
         if let Some(day) = info.recorded {
             let span = self.recorded_span.entry(info.conference.clone()).or_insert((day, day));
             *span = (span.0.min(day), span.1.max(day));
@@ -234,7 +251,7 @@ impl Draft {
             speakers: Vec::new(),
             topics: topics.into_iter().map(unspanned).collect(),
             recorded: info.recorded.map(|d| unspanned(toml_date(d))),
-            summary,
+            summary: summary.paragraphs,
             links: links.into_iter().map(unspanned).collect(),
         };
         self.talks.push((doc, speakers));

@@ -82,6 +82,41 @@ fn video_label(url: &str, kind_hint: Option<&str>) -> String {
     }
 }
 
+/// True for an address that stops working: one signed for a limited time, with signature or
+/// expiry query parameters (`Signature`, `Expires`, `X-Amz-…`, `X-Goog-…`, Azure's `sig`
+/// and `se`), as archive.org's S3 addresses in pyvideo. A Wayback Machine snapshot of such an
+/// address is durable.
+pub fn expires(url: &str) -> bool {
+    if !url.contains('?') {
+        return false;
+    }
+    let Ok(parsed) = url::Url::parse(url) else { return false };
+    if parsed.host_str().is_some_and(|h| h.eq_ignore_ascii_case("web.archive.org")) {
+        return false;
+    }
+    parsed.query_pairs().any(|(key, _)| {
+        let key = key.to_ascii_lowercase();
+        matches!(key.as_str(), "signature" | "expires" | "sig" | "se")
+            || key.starts_with("x-amz-")
+            || key.starts_with("x-goog-")
+    })
+}
+
+/// A link written in a talk's description, kept as a link of the talk when it points at the
+/// talk's own material: slides or a recording (by its text or address), or code its text
+/// calls code, a repository, notes or materials. Other links (a library's home page, a PEP)
+/// only keep their text.
+pub fn from_summary(label: &str, url: &str) -> Option<LinkDoc> {
+    let link = titled(Some(label), url)?;
+    let lower = label.to_lowercase();
+    let own = ["code", "repo", "source", "notes", "material", "example", "demo", "this talk", "notebook"];
+    match link.kind {
+        LinkKind::Slides | LinkKind::Video => Some(link),
+        LinkKind::Code if own.iter().any(|w| lower.contains(w)) => Some(link),
+        _ => None,
+    }
+}
+
 /// A link with a title as schedules give them: recordings, slides and code recognised from
 /// the title and address; feedback forms and the like left out (`None`).
 pub fn titled(title: Option<&str>, url: &str) -> Option<LinkDoc> {
@@ -130,6 +165,30 @@ mod tests {
         // What the catalogue would refuse is left out here, so an import always loads.
         assert_eq!(absolute("https:example.com/x", None).as_deref(), Some("https://example.com/x"));
         assert!(absolute(&format!("https://example.org/{}", "a".repeat(600)), None).is_none());
+    }
+
+    #[test]
+    fn signed_addresses_expire_and_snapshots_do_not() {
+        let signed = "http://s3.us.archive.org/nextdayvideo/chipy/chipy_jan_2013/Genie.mp4?Signature=Aukp%3D&Expires=1357945280&AWSAccessKeyId=FEWG";
+        assert!(expires(signed));
+        assert!(expires("https://b.s3.amazonaws.com/x.mp4?X-Amz-Expires=3600&X-Amz-Signature=ab"));
+        assert!(!expires("https://www.youtube.com/watch?v=dFyD8--zs84"));
+        assert!(!expires("https://archive.org/details/may_2023-Ellipses_and_Arcane_Syntax"));
+        assert!(!expires("https://web.archive.org/web/2018/https://x.s3.amazonaws.com/a.pdf?Signature=g&Expires=1"));
+    }
+
+    #[test]
+    fn description_links_are_kept_only_for_the_talks_own_material() {
+        let kept = |label: &str, url: &str| from_summary(label, url).map(|l| l.kind);
+        assert_eq!(
+            kept("Detailed notes to accompany this talk", "https://github.com/simonw/pygotham-packaging"),
+            Some(LinkKind::Code)
+        );
+        assert_eq!(kept("slides", "https://speakerdeck.com/x/y"), Some(LinkKind::Slides));
+        assert_eq!(kept("here", "https://example.org/talk.pdf"), Some(LinkKind::Slides));
+        assert_eq!(kept("Gooey", "https://github.com/chriskiehl/Gooey"), None);
+        assert_eq!(kept("PEP 484", "https://peps.python.org/pep-0484/"), None);
+        assert_eq!(kept("relative", "/docs/x"), None);
     }
 
     #[test]

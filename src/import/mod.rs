@@ -21,6 +21,7 @@ mod ids;
 mod json;
 pub mod limits;
 mod links;
+mod markup;
 mod people;
 pub mod pyvideo;
 mod report;
