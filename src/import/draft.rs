@@ -66,6 +66,11 @@ struct Person {
 /// The longest speaker bio kept, in characters.
 const BIO_MAX: usize = 1000;
 
+/// Track and category names (folded) that name no subject: schedules file what has no track
+/// under them (DebConf 23: "No Track" for meals, "Other").
+const PLACEHOLDER_TOPICS: &[&str] =
+    &["no track", "none", "other", "others", "misc", "miscellaneous", "general", "default", "tbd", "tba", "n a"];
+
 /// A catalogue document under construction, with the report of what went into it.
 #[derive(Debug, Default)]
 pub struct Draft {
@@ -120,12 +125,16 @@ impl Draft {
         }
     }
 
-    /// The id of the topic named `name`, added when new; `None` for a blank name. Names equal
-    /// after folding are one topic.
+    /// The id of the topic named `name`, added when new; `None` for a blank name or a
+    /// placeholder ("No Track", "Other": reported). Names equal after folding are one topic.
     pub fn topic(&mut self, name: &str) -> Option<String> {
         let name = text::line(name);
         let key = fold(&name);
         if key.is_empty() {
+            return None;
+        }
+        if PLACEHOLDER_TOPICS.contains(&key.as_str()) {
+            self.report.skip("track or category that names no subject (\"No Track\", \"Other\")", name);
             return None;
         }
         if let Some(id) = self.topic_by_key.get(&key) {

@@ -22,6 +22,10 @@ pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
 
 fn resolve(url: &str, base: Option<&str>) -> Option<String> {
     let url = url.trim();
+    if url.is_empty() {
+        // Joined to the base, nothing would be the schedule's own address.
+        return None;
+    }
     let parsed = match url::Url::parse(url) {
         // Written as the export gave it when it is already complete.
         // Written as the export gave it when it is already complete (`https:x.org` is not).
@@ -31,7 +35,10 @@ fn resolve(url: &str, base: Option<&str>) -> Option<String> {
         Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             let host = url.split('/').next().unwrap_or_default();
-            if !url.starts_with('/') && host.contains('.') && !host.contains(char::is_whitespace) {
+            if url.contains(char::is_whitespace) {
+                // Words, not an address ("Sporangium v1.0 bei der Bits&Bäume 2018").
+                return None;
+            } else if !url.starts_with('/') && host.contains('.') {
                 url::Url::parse(&format!("https://{url}")).ok()?
             } else {
                 url::Url::parse(base?).ok()?.join(url).ok()?
@@ -125,7 +132,9 @@ pub fn titled(title: Option<&str>, url: &str) -> Option<LinkDoc> {
     if lower.contains("feedback") {
         return None;
     }
-    let is_file = |exts: &[&str]| exts.iter().any(|e| url.to_lowercase().ends_with(e));
+    // The path decides, not the query: frab's attachments end in `.pdf?1577458803`.
+    let path = url.split(['?', '#']).next().unwrap_or(url).to_lowercase();
+    let is_file = |exts: &[&str]| exts.iter().any(|e| path.ends_with(e));
     let kind = if lower.contains("video") || lower.contains("recording") || is_file(&[".mp4", ".webm", ".ogv", ".mkv"])
     {
         return video(url, None).map(|mut l| {
@@ -198,6 +207,7 @@ mod tests {
             (LinkKind::Video, "Video recording (mp4)".into())
         );
         assert_eq!(label(titled(Some("Slides"), "https://example.org/s")).0, LinkKind::Slides);
+        assert_eq!(label(titled(Some("CCC"), "https://x.org/system/a/CCC.pdf?1577458803")).0, LinkKind::Slides);
         assert_eq!(label(titled(None, "https://github.com/a/b")).0, LinkKind::Code);
         assert!(titled(Some("Submit feedback"), "https://submission.fosdem.org/feedback/1.php").is_none());
         let url = |l: Option<LinkDoc>| l.and_then(|l| l.url).map(toml::Spanned::into_inner);
@@ -209,8 +219,10 @@ mod tests {
         let base = Some("https://fahrplan.events.ccc.de/camp/2019/Fahrplan/");
         assert_eq!(absolute("/system/a.pdf", base).as_deref(), Some("https://fahrplan.events.ccc.de/system/a.pdf"));
         assert_eq!(absolute("/system/a.pdf", None), None);
+        assert_eq!(absolute("", base), None, "nothing is not the schedule's own address");
         assert_eq!(absolute("javascript:alert(1)", base), None);
         assert_eq!(absolute("https://x.org/a", base).as_deref(), Some("https://x.org/a"));
+        assert_eq!(absolute("Hack_Curio, Decoding the Cultures of Hacking", base), None, "words, not a path");
     }
 
     #[test]
