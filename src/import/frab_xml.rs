@@ -93,6 +93,7 @@ fn talk(draft: &mut Draft, conference: &str, e: &Element, day: Option<chrono::Na
         conference: conference.to_owned(),
         speakers,
         topics,
+        tags: Vec::new(),
         recorded: e.text_of("date").as_deref().and_then(date_prefix).or(day),
         texts,
         links: found,

@@ -26,6 +26,7 @@ mod people;
 pub mod pyvideo;
 mod report;
 mod sessionize;
+mod tags;
 mod text;
 mod xml;
 
