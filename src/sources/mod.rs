@@ -26,12 +26,15 @@ pub enum Source {
 }
 
 /// Loads and validates the given sources together. Directories contribute every catalogue
-/// file directly inside them, in name order.
+/// file and every recognised export directly inside them, in name order; a `.json` or `.xml`
+/// file there that is not an export (a JSON Schema beside the exports) is left out and
+/// logged, not refused.
 pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
     let mut foreign = Vec::new();
     let mut files = Vec::new();
+    let mut left_out = Vec::new();
     for source in sources {
         match source {
             Source::Embedded => match Parsed::embedded() {
@@ -39,7 +42,7 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 Err(p) => problems.push(p),
             },
             Source::Path(path) => {
-                for file in expand(path, &mut problems) {
+                for file in expand(path, &mut problems, &mut left_out) {
                     if looks_foreign(&file) {
                         foreign.push(file);
                     } else {
@@ -48,6 +51,9 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 }
             }
         }
+    }
+    for note in &left_out {
+        tracing::warn!("left out {note}");
     }
     for result in read_files(&files) {
         match result {
@@ -70,7 +76,7 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
     catalogue::validate(parsed)
 }
 
-fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+fn expand(path: &Path, problems: &mut Vec<Problem>, left_out: &mut Vec<String>) -> Vec<PathBuf> {
     let problem = |message: String, hint: &str| Problem {
         file: path.display().to_string(),
         position: None,
@@ -95,9 +101,15 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
             return Vec::new();
         }
     };
-    let mut files: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_catalogue_candidate(p)).collect();
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
+    files.retain(|f| {
+        let candidate = is_catalogue_candidate(f);
+        if !candidate && is_export_name(f) {
+            left_out.push(format!("{}: {}", f.display(), import::not_an_export(f)));
+        }
+        candidate
+    });
     if files.is_empty() {
         problems.push(problem(
             "directory holds no catalogue files".into(),
@@ -143,6 +155,11 @@ fn read_file(path: &Path) -> Result<Parsed, Problem> {
         hint: None,
     })?;
     Parsed::from_file(path, text)
+}
+
+/// True for a file named like an export (`.json`, `.xml`), whatever it holds.
+fn is_export_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json" || e == "xml")
 }
 
 /// True for files a data directory may hold: catalogues and recognised schedule exports.
