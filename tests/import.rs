@@ -140,7 +140,7 @@ fn pentabarf_xml_fosdem() {
 fn sessionize_all_data() {
     let (imported, c) = import_checked("schedules/ddd-melbourne-2024_sessionize_all.json");
     assert_eq!((imported.report.talks, imported.report.speakers), (4, 4));
-    assert_eq!(c.conferences[0].name, "ddd melbourne 2024");
+    assert_eq!(c.conferences[0].name, "DDD Melbourne 2024", "named after the file, acronym in capitals");
     assert!(c.topics.iter().any(|t| t.name == "AI"), "Tags are topics");
     assert!(!c.topics.iter().any(|t| t.name.contains("minutes") || t.name.contains("intermediate")));
     let copilot = talk(&c, "Will AI Coding Assistants like GitHub CoPilot Make Me Irrelevant?");

@@ -194,9 +194,45 @@ pub fn import(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported, ImportError> {
+    import_sources(std::slice::from_ref(&path.to_owned()), &Options { format, name: None }, progress)
+}
+
+/// How `confbot import` asks for an import.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The sources' format; `None` detects each (a source may also be `FORMAT:PATH`).
+    pub format: Option<Format>,
+    /// The name of the import's one conference, for exports that name none (Sessionize).
+    pub name: Option<String>,
+}
+
+/// Imports several sources into one document, as [`import_all`] does, but fails on the first
+/// source that cannot be read. `progress(done, total)` is called as a pyvideo archive is read.
+/// With [`Options::name`], the import must hold exactly one conference, which is so named.
+pub fn import_sources(
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Imported, ImportError> {
     let mut draft = draft::Draft::default();
-    import_into(&mut draft, format, path, progress)?;
+    draft.conference_name.clone_from(&options.name);
+    for path in paths {
+        let (format, real) = match split_override(path).filter(|_| options.format.is_none() && !path.exists()) {
+            Some((format, real)) => (format, real),
+            None => (options.format, path.clone()),
+        };
+        import_into(&mut draft, format, &real, progress)?;
+    }
     let (doc, report) = draft.finish();
+    if options.name.is_some() && doc.conferences.len() != 1 {
+        return Err(ImportError::Format {
+            path: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            message: format!(
+                "--name names one conference, and this import holds {}; leave it out to keep the names the exports give",
+                doc.conferences.len()
+            ),
+        });
+    }
     Ok(Imported { doc, report })
 }
 

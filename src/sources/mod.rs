@@ -157,6 +157,38 @@ fn read_file(path: &Path) -> Result<Parsed, Problem> {
     Parsed::from_file(path, text)
 }
 
+/// The exports a source of `confbot import` stands for: itself when it is a file, a pyvideo
+/// archive or event folder, or `FORMAT:PATH`; for another folder, the exports directly in it,
+/// in name order, with a note on each `.json`/`.xml`/`.toml` file left out. `Err` says why a
+/// folder gives nothing to import, and what to type instead.
+pub fn exports(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
+    if is_import_source(path) || !path.is_dir() {
+        return Ok((vec![path.to_owned()], Vec::new()));
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    files.sort();
+    let mut notes = Vec::new();
+    let mut found = Vec::new();
+    for file in files {
+        if file.extension().is_some_and(|e| e == "toml") {
+            notes.push(format!("{}: a catalogue, not an export (load it with --data)", file.display()));
+        } else if is_catalogue_candidate(&file) {
+            found.push(file);
+        } else if is_export_name(&file) {
+            notes.push(format!("{}: {}", file.display(), import::not_an_export(&file)));
+        }
+    }
+    if found.is_empty() {
+        return Err(format!(
+            "{} holds no export confbot imports (schedule.json, schedule.xml, Sessionize JSON) and is no pyvideo \
+             archive or event folder; name the exports themselves: confbot import FORMAT FILE... -o OUT",
+            path.display()
+        ));
+    }
+    Ok((found, notes))
+}
+
 /// True for a file named like an export (`.json`, `.xml`), whatever it holds.
 fn is_export_name(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json" || e == "xml")
