@@ -10,3 +10,4 @@ mod fake_discord;
 mod fuzzy;
 mod hostile;
 mod import;
+mod imports_clean;
