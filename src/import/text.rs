@@ -166,11 +166,7 @@ const COSTLY_TAGS_MAX: usize = 100;
 fn html_to_text(html: &str) -> String {
     let mut html = html;
     if html.len() > HTML_MAX {
-        let mut end = HTML_MAX;
-        while !html.is_char_boundary(end) {
-            end -= 1;
-        }
-        html = &html[..end];
+        html = prefix(html, HTML_MAX);
         // Not into the middle of a tag.
         if let Some(open) = html.rfind('<').filter(|&open| !html[open..].contains('>')) {
             html = &html[..open];

@@ -94,19 +94,17 @@ fn expand(path: &Path, problems: &mut Vec<Problem>, left_out: &mut Vec<String>) 
         }
         return vec![path.to_owned()];
     }
-    let entries = match std::fs::read_dir(path) {
-        Ok(entries) => entries,
+    let mut files = match files_in(path) {
+        Ok(files) => files,
         Err(e) => {
             problems.push(problem(format!("cannot read directory: {e}"), "check its permissions"));
             return Vec::new();
         }
     };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
-    files.sort();
     files.retain(|f| {
         let candidate = is_catalogue_candidate(f);
         if !candidate && is_export_name(f) {
-            left_out.push(format!("{}: {}", f.display(), import::not_an_export(f)));
+            left_out.push(not_an_export(f));
         }
         candidate
     });
@@ -165,9 +163,7 @@ pub fn exports(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
     if is_import_source(path) || !path.is_dir() {
         return Ok((vec![path.to_owned()], Vec::new()));
     }
-    let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
-    files.sort();
+    let files = files_in(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut notes = Vec::new();
     let mut found = Vec::new();
     for file in files {
@@ -176,7 +172,7 @@ pub fn exports(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
         } else if is_catalogue_candidate(&file) {
             found.push(file);
         } else if is_export_name(&file) {
-            notes.push(format!("{}: {}", file.display(), import::not_an_export(&file)));
+            notes.push(not_an_export(&file));
         }
     }
     if found.is_empty() {
@@ -187,6 +183,19 @@ pub fn exports(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
         ));
     }
     Ok((found, notes))
+}
+
+/// The regular files directly in `dir`, in name order.
+fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)?;
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The note on a file named like an export that is not one: "schema.json: a JSON Schema, …".
+fn not_an_export(file: &Path) -> String {
+    format!("{}: {}", file.display(), import::not_an_export(file))
 }
 
 /// True for a file named like an export (`.json`, `.xml`), whatever it holds.
