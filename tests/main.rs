@@ -11,4 +11,5 @@ mod fake_discord;
 mod fuzzy;
 mod hostile;
 mod import;
+mod imports_clean;
 mod search;

@@ -1,5 +1,7 @@
-//! `confbot import FORMAT SOURCE -o FILE.toml`: converts an export into a catalogue file,
-//! checks that the catalogue loads, and prints the import's summary.
+//! `confbot import FORMAT SOURCE... -o FILE.toml`: converts exports into one catalogue file,
+//! checks that the catalogue loads, and prints the import's summary. A folder that is not a
+//! pyvideo one stands for the exports in it ([`sources::exports`]); the files in it that are
+//! not exports are left out and listed in the summary.
 //!
 //! Exit codes: 0 when written; 1 when the source holds no talks (nothing is written, so an
 //! earlier output stays) or the result does not load; an error for a source that cannot be read.
@@ -7,20 +9,29 @@
 //! file or folder, or the complete new one, never part of one.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 
 use crate::catalogue::{self, schema::FileDoc};
-use crate::import::{self, Format};
+use crate::import::{self, Format, Options};
+use crate::sources;
 
-pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run(format: &str, sources: &[PathBuf], output: Option<&Path>, name: Option<&str>) -> anyhow::Result<i32> {
     let format = Format::from_name(format).map_err(anyhow::Error::msg)?;
-    let detected = format.or_else(|| import::detect(source));
+    let mut files = Vec::new();
+    let mut left_out = Vec::new();
+    for source in sources {
+        let (found, notes) = sources::exports(source).map_err(anyhow::Error::msg)?;
+        files.extend(found);
+        left_out.extend(notes);
+    }
+    let detected: Vec<Option<Format>> = files.iter().map(|f| format.or_else(|| import::detect(f))).collect();
     let started = Instant::now();
-    let bar = (detected == Some(Format::Pyvideo) && std::io::stderr().is_terminal()).then(progress_bar);
-    let imported = import::import(format, source, &mut |done, total| {
+    let bar = (detected.contains(&Some(Format::Pyvideo)) && std::io::stderr().is_terminal()).then(progress_bar);
+    let options = Options { format, name: name.map(str::to_owned) };
+    let mut imported = import::import_sources(&files, &options, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
@@ -29,6 +40,10 @@ pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    for note in left_out {
+        imported.report.skip_whole("file in a source folder that is not an export", note);
+    }
+    let shown_sources = sources.iter().map(|s| s.display().to_string()).collect::<Vec<_>>().join(", ");
     if imported.report.talks == 0 {
         // A catalogue without talks is no use, and writing it would replace a good one.
         eprint!("{}", imported.report);
@@ -37,14 +52,16 @@ pub fn run(format: &str, source: &Path, output: Option<&Path>) -> anyhow::Result
         } else {
             "it lists none"
         };
-        eprintln!("found no talks in {}: {why}; nothing was written", source.display());
+        eprintln!("found no talks in {shown_sources}: {why}; nothing was written");
         return Ok(1);
     }
-    let kind = detected.map_or("schedule", Format::name);
-    // The source's name goes into a TOML comment: a line break or control character from a
+    let kind = match detected.first() {
+        Some(&first) if detected.iter().all(|&d| d == first) => first.map_or("schedule", Format::name),
+        _ => "several formats",
+    };
+    // The sources' names go into a TOML comment: a line break or control character from a
     // file name must not end the comment (or reach a terminal).
-    let shown: String =
-        source.display().to_string().chars().filter(|&c| !c.is_control() && !import::is_hostile(c)).collect();
+    let shown: String = shown_sources.chars().filter(|&c| !c.is_control() && !import::is_hostile(c)).collect();
     let header =
         format!("{HEADER_START} from {shown} ({kind}).\n# Edit freely: docs/catalogue.md describes every key.\n\n");
     let into_dir = output.is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));

@@ -108,19 +108,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-    /// Convert a conference export into a catalogue file, and print what was imported.
+    /// Convert conference exports into one catalogue, and print what was imported.
     ///
     /// FORMAT: pyvideo, pretalx (or frab-json), frab-xml (or pentabarf), sessionize, frab
-    /// (JSON or XML by content) or auto. Example:
-    /// confbot import pyvideo ../shared/pyvideo -o pyvideo.toml
+    /// (JSON or XML by content) or auto. Several sources become one catalogue, sharing its
+    /// speakers and topics. Examples:
+    /// confbot import pyvideo ../shared/pyvideo -o pyvideo.toml;
+    /// confbot import auto 36c3.xml 37c3.json -o ccc.toml
     Import {
-        /// The export's format, or `auto` to detect it from the content.
+        /// The exports' format, or `auto` to detect each from its content.
         format: String,
-        /// The export: a file, a pyvideo event folder or the whole pyvideo archive.
-        source: PathBuf,
+        /// The exports: files, folders of them, pyvideo event folders or the whole archive.
+        #[arg(value_name = "SOURCE", required = true, num_args = 1..)]
+        sources: Vec<PathBuf>,
         /// The catalogue file to write; without it, the TOML goes to standard output.
         #[arg(short, long, value_name = "FILE.toml")]
         output: Option<PathBuf>,
+        /// The conference's name, for an export that names none (Sessionize); the import must
+        /// hold one conference.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
     /// Measure load time, memory and command latency on a catalogue, and check every reply
     /// against Discord's limits.
@@ -163,7 +170,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Check { data, config } => check::run(&data, config.as_deref()),
         Command::Eval { data, queries, misses, rounds } => eval::run(&data, &queries, misses, rounds.max(1)),
-        Command::Import { format, source, output } => import::run(&format, &source, output.as_deref()),
+        Command::Import { format, sources, output, name } => {
+            import::run(&format, &sources, output.as_deref(), name.as_deref())
+        }
         Command::Bench { data, queries, seed } => bench::run(&data, queries, seed),
     }
 }

@@ -12,10 +12,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::ids::IdSet;
+use super::ids::{self, IdSet};
 use super::links;
 use super::people::{self, Entry};
 use super::report::ImportReport;
+use super::tags;
 use super::text;
 use crate::catalogue::schema::{unspanned, ConferenceDoc, FileDoc, LinkDoc, SpeakerDoc, TalkDoc, TopicDoc};
 use crate::search::fold;
@@ -44,8 +45,10 @@ pub struct TalkInfo {
     /// The conference id [`Draft::conference`] returned.
     pub conference: String,
     pub speakers: Vec<PersonIx>,
-    /// Topic ids [`Draft::topic`] returned.
-    pub topics: Vec<String>,
+    /// Topics [`Draft::topic`] returned.
+    pub topics: Vec<TopicIx>,
+    /// Free-form tags, which become topics by the rule of [`tags`] when the draft is finished.
+    pub tags: Vec<String>,
     pub recorded: Option<NaiveDate>,
     /// Abstract, description…: become the summary, in this order.
     pub texts: Vec<String>,
@@ -54,6 +57,20 @@ pub struct TalkInfo {
 
 /// A person of the draft, before their canonical spelling is chosen.
 pub type PersonIx = usize;
+/// A topic of the draft, before its id is given.
+pub type TopicIx = usize;
+
+/// A talk of the draft: its document without speakers and topics, which get their ids when
+/// the draft is finished.
+#[derive(Debug)]
+struct Talk {
+    doc: TalkDoc,
+    /// The index of its conference in `Draft::conferences`.
+    conference: usize,
+    speakers: Vec<PersonIx>,
+    topics: Vec<TopicIx>,
+    tags: Vec<String>,
+}
 
 #[derive(Debug, Default)]
 struct Person {
@@ -66,30 +83,42 @@ struct Person {
 /// The longest speaker bio kept, in characters.
 const BIO_MAX: usize = 1000;
 
+/// Track and category names (folded) that name no subject: schedules file what has no track
+/// under them (DebConf 23: "No Track" for meals, "Other").
+const PLACEHOLDER_TOPICS: &[&str] =
+    &["no track", "none", "other", "others", "misc", "miscellaneous", "general", "default", "tbd", "tba", "n a"];
+
 /// A catalogue document under construction, with the report of what went into it.
 #[derive(Debug, Default)]
 pub struct Draft {
     conferences: Vec<ConferenceDoc>,
+    /// The names each conference goes by (its id hint and its name), for the tag rule.
+    conference_names: Vec<tags::Event>,
     conference_ids: IdSet,
-    topics: Vec<TopicDoc>,
-    topic_by_key: HashMap<String, String>,
-    topic_ids: IdSet,
+    /// Topic names, in the order first met.
+    topics: Vec<String>,
+    topic_by_key: HashMap<String, TopicIx>,
     people: Vec<Person>,
     person_by_key: HashMap<String, PersonIx>,
     /// Where each tidy spelling is in its person's `spellings`.
     spelling_at: HashMap<String, (PersonIx, usize)>,
-    talks: Vec<(TalkDoc, Vec<PersonIx>)>,
+    talks: Vec<Talk>,
     talk_ids: IdSet,
     source_keys: HashSet<(String, String)>,
     /// The first and last recording date of each conference's talks, by conference id.
     recorded_span: HashMap<String, (NaiveDate, NaiveDate)>,
+    /// Tags naming what every talk of the source is about (pyvideo: "python"): never topics.
+    pub archive_subjects: &'static [&'static str],
+    /// The name every conference is given instead of the export's (`confbot import --name`;
+    /// [`import_sources`](super::import_sources) allows it for one conference only).
+    pub conference_name: Option<String>,
     pub report: ImportReport,
 }
 
 impl Draft {
     /// Adds a conference and returns its id.
     pub fn conference(&mut self, info: ConferenceInfo) -> String {
-        let name = text::line(&info.name);
+        let name = text::line(self.conference_name.as_deref().unwrap_or(&info.name));
         let name = if name.is_empty() { text::line(&info.id_hint) } else { name };
         let id = self.conference_ids.claim(&[&info.id_hint, &name], "conference");
         let (start, end) = match (info.start, info.end) {
@@ -97,6 +126,7 @@ impl Draft {
             other => other,
         };
         let url = info.url.as_deref().and_then(|u| links::absolute(u, None));
+        self.conference_names.push(tags::Event { names: vec![info.id_hint.clone(), name.clone()] });
         self.conferences.push(ConferenceDoc {
             id: unspanned(id.clone()),
             name: unspanned(if name.is_empty() { id.clone() } else { name }),
@@ -120,21 +150,24 @@ impl Draft {
         }
     }
 
-    /// The id of the topic named `name`, added when new; `None` for a blank name. Names equal
-    /// after folding are one topic.
-    pub fn topic(&mut self, name: &str) -> Option<String> {
+    /// The topic named `name`, added when new; `None` for a blank name or a placeholder
+    /// ("No Track", "Other": reported). Names equal after folding are one topic.
+    pub fn topic(&mut self, name: &str) -> Option<TopicIx> {
         let name = text::line(name);
         let key = fold(&name);
         if key.is_empty() {
             return None;
         }
-        if let Some(id) = self.topic_by_key.get(&key) {
-            return Some(id.clone());
+        if PLACEHOLDER_TOPICS.contains(&key.as_str()) {
+            self.report.skip("track or category that names no subject (\"No Track\", \"Other\")", name);
+            return None;
         }
-        let id = self.topic_ids.claim(&[&name], "topic");
-        self.topics.push(TopicDoc { id: unspanned(id.clone()), name: unspanned(name), description: None });
-        self.topic_by_key.insert(key, id.clone());
-        Some(id)
+        if let Some(&ix) = self.topic_by_key.get(&key) {
+            return Some(ix);
+        }
+        self.topics.push(name);
+        self.topic_by_key.insert(key, self.topics.len() - 1);
+        Some(self.topics.len() - 1)
     }
 
     /// The people a speaker entry names (see [`people::read`]), each spelling counted once
@@ -211,60 +244,81 @@ impl Draft {
             }
         }
         let mut seen = HashSet::new();
-        let topics: Vec<String> = info.topics.into_iter().filter(|t| seen.insert(t.clone())).collect();
+        let topics: Vec<TopicIx> = info.topics.into_iter().filter(|&t| seen.insert(t)).collect();
         let texts: Vec<&str> = info.texts.iter().map(String::as_str).collect();
-        let (summary, cut) = text::summary(&texts);
-        if cut {
+        let summary = text::summary(&texts);
+        if summary.cut {
             self.report.adjust("long description shortened to its first paragraphs", &title);
         }
+        if summary.marked {
+            self.report.adjust("RST or Markdown markup turned into plain text", &title);
+        }
+        let mut found = info.links;
+        for (label, url) in &summary.links {
+            if let Some(link) = links::from_summary(label, url) {
+                self.report.adjust("link in a description kept as a link of the talk", url);
+                found.push(link);
+            }
+        }
         let mut seen = HashSet::new();
-        let links: Vec<LinkDoc> =
-            info.links.into_iter().filter(|l| seen.insert(l.url.as_ref().map(|u| u.get_ref().clone()))).collect();
+        let mut links: Vec<LinkDoc> =
+            found.into_iter().filter(|l| seen.insert(l.url.as_ref().map(|u| u.get_ref().clone()))).collect();
+        // Durable addresses first: a signed address that has expired must not be the one a
+        // card links its title to.
+        let expiring = |l: &LinkDoc| l.url.as_ref().is_some_and(|u| links::expires(u.get_ref()));
+        if links.iter().skip_while(|l| !expiring(l)).any(|l| !expiring(l)) {
+            self.report.adjust("expiring signed address put after the durable ones", &title);
+            links.sort_by_key(expiring);
+        }
         if let Some(day) = info.recorded {
             let span = self.recorded_span.entry(info.conference.clone()).or_insert((day, day));
             *span = (span.0.min(day), span.1.max(day));
         }
-        let scoped = format!("{} {}", info.conference, info.id_hint.as_deref().unwrap_or(&title));
         let hint = info.id_hint.as_deref().unwrap_or(&title);
-        let id = self.talk_ids.claim(&[hint, &scoped], "talk");
+        let id = self.talk_ids.claim(&[&scoped(&info.conference, hint)], "talk");
+        // The conference being read is nearly always the last one added.
+        let conference = self.conferences.iter().rposition(|c| *c.id.get_ref() == info.conference).unwrap_or_default();
         let doc = TalkDoc {
             id: unspanned(id),
             title: unspanned(title),
             conference: Some(unspanned(info.conference)),
             speakers: Vec::new(),
-            topics: topics.into_iter().map(unspanned).collect(),
+            topics: Vec::new(),
             recorded: info.recorded.map(|d| unspanned(toml_date(d))),
-            summary,
+            summary: summary.paragraphs,
             links: links.into_iter().map(unspanned).collect(),
         };
-        self.talks.push((doc, speakers));
+        self.talks.push(Talk { doc, conference, speakers, topics, tags: info.tags });
     }
 
-    /// The finished document and report. Conferences without dates span their talks'
-    /// recording dates; each person gets a canonical name, aliases and an id.
+    /// The finished document and report. Tags become topics; conferences without dates span
+    /// their talks' recording dates; each person gets a canonical name and aliases; topics and
+    /// speakers get ids namespaced by the first conference whose talks name them.
     pub fn finish(mut self) -> (FileDoc, ImportReport) {
         self.date_conferences();
+        self.tags_to_topics();
+        let namespaces = self.first_conferences();
+        let mut topic_ids = IdSet::default();
+        let mut topics = Vec::new();
+        let mut topic_id = vec![String::new(); self.topics.len()];
+        for (ix, name) in std::mem::take(&mut self.topics).into_iter().enumerate() {
+            let Some(conference) = &namespaces.topics[ix] else { continue };
+            let id = topic_ids.claim(&[&scoped(conference, &name)], "topic");
+            topic_id[ix] = id.clone();
+            topics.push(unspanned(TopicDoc { id: unspanned(id), name: unspanned(name), description: None }));
+        }
         let mut speaker_ids = IdSet::default();
         let mut speakers = Vec::with_capacity(self.people.len());
-        let mut ids = Vec::with_capacity(self.people.len());
-        let mut used = vec![false; self.people.len()];
-        for (_, people) in &self.talks {
-            for &p in people {
-                used[p] = true;
-            }
-        }
-        for (ix, person) in self.people.into_iter().enumerate() {
-            if !used[ix] {
-                ids.push(String::new());
-                continue;
-            }
+        let mut speaker_id = vec![String::new(); self.people.len()];
+        for (ix, person) in std::mem::take(&mut self.people).into_iter().enumerate() {
+            let Some(conference) = &namespaces.people[ix] else { continue };
             let (name, aliases) = canonical(person.spellings);
             if !aliases.is_empty() {
                 self.report
                     .adjust("speaker spellings merged into one person", format!("{name} = {}", aliases.join(" = ")));
             }
-            let id = speaker_ids.claim(&[&name], "speaker");
-            ids.push(id.clone());
+            let id = speaker_ids.claim(&[&scoped(conference, &name)], "speaker");
+            speaker_id[ix] = id.clone();
             speakers.push(unspanned(SpeakerDoc {
                 id: unspanned(id),
                 name: unspanned(name),
@@ -273,28 +327,64 @@ impl Draft {
                 url: person.url.map(unspanned),
             }));
         }
-        let talks: Vec<_> = self
-            .talks
+        let talks: Vec<_> = std::mem::take(&mut self.talks)
             .into_iter()
-            .map(|(mut doc, people)| {
-                doc.speakers = people.iter().map(|&p| unspanned(ids[p].clone())).collect();
+            .map(|t| {
+                let mut doc = t.doc;
+                doc.speakers = t.speakers.iter().map(|&p| unspanned(speaker_id[p].clone())).collect();
+                doc.topics = t.topics.iter().map(|&p| unspanned(topic_id[p].clone())).collect();
                 unspanned(doc)
             })
             .collect();
         let mut report = self.report;
         report.conferences = self.conferences.len();
-        report.topics = self.topics.len();
+        report.topics = topics.len();
         report.speakers = speakers.len();
         report.talks = talks.len();
         report.links = talks.iter().map(|t| t.get_ref().links.len()).sum();
         let doc = FileDoc {
             conferences: self.conferences.into_iter().map(unspanned).collect(),
-            topics: self.topics.into_iter().map(unspanned).collect(),
+            topics,
             speakers,
             talks,
             insights: Vec::new(),
         };
         (doc, report)
+    }
+
+    /// Turns the talks' tags into topics (see [`tags`]).
+    fn tags_to_topics(&mut self) {
+        if self.talks.iter().all(|t| t.tags.is_empty()) {
+            return;
+        }
+        let tagged: Vec<tags::Tagged<'_>> =
+            self.talks.iter().map(|t| tags::Tagged { event: t.conference, tags: &t.tags }).collect();
+        let chosen = tags::topics(&self.conference_names, &tagged, self.archive_subjects, &mut self.report);
+        for (t, names) in chosen.into_iter().enumerate() {
+            for name in names {
+                if let Some(ix) = self.topic(&name) {
+                    if !self.talks[t].topics.contains(&ix) {
+                        self.talks[t].topics.push(ix);
+                    }
+                }
+            }
+        }
+    }
+
+    /// For each topic and person, the id of the first conference whose talks name them
+    /// (`None` for those no talk names).
+    fn first_conferences(&self) -> Namespaces {
+        let mut n = Namespaces { topics: vec![None; self.topics.len()], people: vec![None; self.people.len()] };
+        for t in &self.talks {
+            let conference = &self.conferences[t.conference].id;
+            for &ix in &t.topics {
+                n.topics[ix].get_or_insert_with(|| conference.get_ref().clone());
+            }
+            for &ix in &t.speakers {
+                n.people[ix].get_or_insert_with(|| conference.get_ref().clone());
+            }
+        }
+        n
     }
 
     fn date_conferences(&mut self) {
@@ -308,6 +398,23 @@ impl Draft {
                 c.year = Some(first.year());
             }
         }
+    }
+}
+
+/// The conference each topic and person is namespaced by.
+struct Namespaces {
+    topics: Vec<Option<String>>,
+    people: Vec<Option<String>>,
+}
+
+/// `text` to slug into an id namespaced by `conference` (an id): prefixed with the
+/// conference, unless its slug already starts with it (pyvideo's "djangocon-2008-…" files).
+fn scoped(conference: &str, text: &str) -> String {
+    let slug = ids::slug(text);
+    if slug == conference || slug.starts_with(&format!("{conference}-")) {
+        text.to_owned()
+    } else {
+        format!("{conference} {text}")
     }
 }
 
@@ -370,7 +477,7 @@ mod tests {
         assert_eq!(names, [("Gaël Varoquaux", 1), ("Gael Varoquax", 0)]);
         assert_eq!(report.talks, 5);
         assert_eq!(report.skipped("speaker entry that names no one (placeholder)"), 1);
-        assert_eq!(doc.talks[1].get_ref().speakers[0].get_ref(), "gael-varoquaux");
+        assert_eq!(doc.talks[1].get_ref().speakers[0].get_ref(), "c-gael-varoquaux", "namespaced by its conference");
     }
 
     #[test]

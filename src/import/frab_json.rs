@@ -115,6 +115,7 @@ fn talk(
         conference: conference.to_owned(),
         speakers,
         topics,
+        tags: Vec::new(),
         recorded: text(e, "date").or_else(|| text(e, "start")).as_deref().and_then(date_prefix),
         texts,
         links: found,

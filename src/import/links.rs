@@ -22,6 +22,10 @@ pub fn absolute(url: &str, base: Option<&str>) -> Option<String> {
 
 fn resolve(url: &str, base: Option<&str>) -> Option<String> {
     let url = url.trim();
+    if url.is_empty() {
+        // Joined to the base, nothing would be the schedule's own address.
+        return None;
+    }
     let parsed = match url::Url::parse(url) {
         // Written as the export gave it when it is already complete.
         // Written as the export gave it when it is already complete (`https:x.org` is not).
@@ -31,7 +35,10 @@ fn resolve(url: &str, base: Option<&str>) -> Option<String> {
         Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             let host = url.split('/').next().unwrap_or_default();
-            if !url.starts_with('/') && host.contains('.') && !host.contains(char::is_whitespace) {
+            if url.contains(char::is_whitespace) {
+                // Words, not an address ("Sporangium v1.0 bei der Bits&Bäume 2018").
+                return None;
+            } else if !url.starts_with('/') && host.contains('.') {
                 url::Url::parse(&format!("https://{url}")).ok()?
             } else {
                 url::Url::parse(base?).ok()?.join(url).ok()?
@@ -82,6 +89,41 @@ fn video_label(url: &str, kind_hint: Option<&str>) -> String {
     }
 }
 
+/// True for an address that stops working: one signed for a limited time, with signature or
+/// expiry query parameters (`Signature`, `Expires`, `X-Amz-…`, `X-Goog-…`, Azure's `sig`
+/// and `se`), as archive.org's S3 addresses in pyvideo. A Wayback Machine snapshot of such an
+/// address is durable.
+pub fn expires(url: &str) -> bool {
+    if !url.contains('?') {
+        return false;
+    }
+    let Ok(parsed) = url::Url::parse(url) else { return false };
+    if parsed.host_str().is_some_and(|h| h.eq_ignore_ascii_case("web.archive.org")) {
+        return false;
+    }
+    parsed.query_pairs().any(|(key, _)| {
+        let key = key.to_ascii_lowercase();
+        matches!(key.as_str(), "signature" | "expires" | "sig" | "se")
+            || key.starts_with("x-amz-")
+            || key.starts_with("x-goog-")
+    })
+}
+
+/// A link written in a talk's description, kept as a link of the talk when it points at the
+/// talk's own material: slides or a recording (by its text or address), or code its text
+/// calls code, a repository, notes or materials. Other links (a library's home page, a PEP)
+/// only keep their text.
+pub fn from_summary(label: &str, url: &str) -> Option<LinkDoc> {
+    let link = titled(Some(label), url)?;
+    let lower = label.to_lowercase();
+    let own = ["code", "repo", "source", "notes", "material", "example", "demo", "this talk", "notebook"];
+    match link.kind {
+        LinkKind::Slides | LinkKind::Video => Some(link),
+        LinkKind::Code if own.iter().any(|w| lower.contains(w)) => Some(link),
+        _ => None,
+    }
+}
+
 /// A link with a title as schedules give them: recordings, slides and code recognised from
 /// the title and address; feedback forms and the like left out (`None`).
 pub fn titled(title: Option<&str>, url: &str) -> Option<LinkDoc> {
@@ -90,7 +132,9 @@ pub fn titled(title: Option<&str>, url: &str) -> Option<LinkDoc> {
     if lower.contains("feedback") {
         return None;
     }
-    let is_file = |exts: &[&str]| exts.iter().any(|e| url.to_lowercase().ends_with(e));
+    // The path decides, not the query: frab's attachments end in `.pdf?1577458803`.
+    let path = url.split(['?', '#']).next().unwrap_or(url).to_lowercase();
+    let is_file = |exts: &[&str]| exts.iter().any(|e| path.ends_with(e));
     let kind = if lower.contains("video") || lower.contains("recording") || is_file(&[".mp4", ".webm", ".ogv", ".mkv"])
     {
         return video(url, None).map(|mut l| {
@@ -133,12 +177,37 @@ mod tests {
     }
 
     #[test]
+    fn signed_addresses_expire_and_snapshots_do_not() {
+        let signed = "http://s3.us.archive.org/nextdayvideo/chipy/chipy_jan_2013/Genie.mp4?Signature=Aukp%3D&Expires=1357945280&AWSAccessKeyId=FEWG";
+        assert!(expires(signed));
+        assert!(expires("https://b.s3.amazonaws.com/x.mp4?X-Amz-Expires=3600&X-Amz-Signature=ab"));
+        assert!(!expires("https://www.youtube.com/watch?v=dFyD8--zs84"));
+        assert!(!expires("https://archive.org/details/may_2023-Ellipses_and_Arcane_Syntax"));
+        assert!(!expires("https://web.archive.org/web/2018/https://x.s3.amazonaws.com/a.pdf?Signature=g&Expires=1"));
+    }
+
+    #[test]
+    fn description_links_are_kept_only_for_the_talks_own_material() {
+        let kept = |label: &str, url: &str| from_summary(label, url).map(|l| l.kind);
+        assert_eq!(
+            kept("Detailed notes to accompany this talk", "https://github.com/simonw/pygotham-packaging"),
+            Some(LinkKind::Code)
+        );
+        assert_eq!(kept("slides", "https://speakerdeck.com/x/y"), Some(LinkKind::Slides));
+        assert_eq!(kept("here", "https://example.org/talk.pdf"), Some(LinkKind::Slides));
+        assert_eq!(kept("Gooey", "https://github.com/chriskiehl/Gooey"), None);
+        assert_eq!(kept("PEP 484", "https://peps.python.org/pep-0484/"), None);
+        assert_eq!(kept("relative", "/docs/x"), None);
+    }
+
+    #[test]
     fn titled_links_are_classified() {
         assert_eq!(
             label(titled(Some("Video recording (mp4)"), "https://video.fosdem.org/2021/x.mp4")),
             (LinkKind::Video, "Video recording (mp4)".into())
         );
         assert_eq!(label(titled(Some("Slides"), "https://example.org/s")).0, LinkKind::Slides);
+        assert_eq!(label(titled(Some("CCC"), "https://x.org/system/a/CCC.pdf?1577458803")).0, LinkKind::Slides);
         assert_eq!(label(titled(None, "https://github.com/a/b")).0, LinkKind::Code);
         assert!(titled(Some("Submit feedback"), "https://submission.fosdem.org/feedback/1.php").is_none());
         let url = |l: Option<LinkDoc>| l.and_then(|l| l.url).map(toml::Spanned::into_inner);
@@ -150,8 +219,10 @@ mod tests {
         let base = Some("https://fahrplan.events.ccc.de/camp/2019/Fahrplan/");
         assert_eq!(absolute("/system/a.pdf", base).as_deref(), Some("https://fahrplan.events.ccc.de/system/a.pdf"));
         assert_eq!(absolute("/system/a.pdf", None), None);
+        assert_eq!(absolute("", base), None, "nothing is not the schedule's own address");
         assert_eq!(absolute("javascript:alert(1)", base), None);
         assert_eq!(absolute("https://x.org/a", base).as_deref(), Some("https://x.org/a"));
+        assert_eq!(absolute("Hack_Curio, Decoding the Cultures of Hacking", base), None, "words, not a path");
     }
 
     #[test]

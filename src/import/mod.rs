@@ -21,10 +21,12 @@ mod ids;
 mod json;
 pub mod limits;
 mod links;
+mod markup;
 mod people;
 pub mod pyvideo;
 mod report;
 mod sessionize;
+mod tags;
 mod text;
 mod xml;
 
@@ -117,13 +119,14 @@ impl Format {
 /// How much of a file is read to recognise its format.
 const SNIFF_BYTES: u64 = 64 * 1024;
 
-/// Recognises a format from the start of a file's text.
+/// Recognises a format from the start of a file's text. A JSON Schema (c3voc publishes the
+/// schemas of schedule.json beside the exports) is no export, though it names their fields.
 pub fn detect_text(head: &str) -> Option<Format> {
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('<') {
         return head.contains("<schedule").then_some(Format::ScheduleXml);
     }
-    if !head.starts_with('{') {
+    if !head.starts_with('{') || is_json_schema(head) {
         return None;
     }
     if head.contains("\"schedule\"") || head.contains("\"conference\"") {
@@ -132,6 +135,30 @@ pub fn detect_text(head: &str) -> Option<Format> {
         Some(Format::Sessionize)
     } else {
         None
+    }
+}
+
+/// True when the start of a JSON text declares a JSON Schema: its `"$schema"` is a
+/// json-schema.org meta-schema (an export's own `"$schema"` names the schema it follows).
+fn is_json_schema(head: &str) -> bool {
+    head.match_indices("\"$schema\"").any(|(at, key)| {
+        let rest = head[at + key.len()..].trim_start();
+        rest.strip_prefix(':').is_some_and(|v| {
+            let value = v.trim_start().strip_prefix('"').unwrap_or_default();
+            value.split('"').next().is_some_and(|url| url.contains("json-schema.org/"))
+        })
+    })
+}
+
+/// Why a file is not imported: what it is instead, for messages and import summaries.
+pub fn not_an_export(path: &Path) -> &'static str {
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES).read_to_end(&mut head));
+    match read {
+        Ok(_) if is_json_schema(String::from_utf8_lossy(&head).trim_start_matches('\u{feff}').trim_start()) => {
+            "a JSON Schema, not an export"
+        }
+        _ => "not a format confbot imports",
     }
 }
 
@@ -167,9 +194,45 @@ pub fn import(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported, ImportError> {
+    import_sources(std::slice::from_ref(&path.to_owned()), &Options { format, name: None }, progress)
+}
+
+/// How `confbot import` asks for an import.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The sources' format; `None` detects each (a source may also be `FORMAT:PATH`).
+    pub format: Option<Format>,
+    /// The name of the import's one conference, for exports that name none (Sessionize).
+    pub name: Option<String>,
+}
+
+/// Imports several sources into one document, as [`import_all`] does, but fails on the first
+/// source that cannot be read. `progress(done, total)` is called as a pyvideo archive is read.
+/// With [`Options::name`], the import must hold exactly one conference, which is so named.
+pub fn import_sources(
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Imported, ImportError> {
     let mut draft = draft::Draft::default();
-    import_into(&mut draft, format, path, progress)?;
+    draft.conference_name.clone_from(&options.name);
+    for path in paths {
+        let (format, real) = match split_override(path).filter(|_| options.format.is_none() && !path.exists()) {
+            Some((format, real)) => (format, real),
+            None => (options.format, path.clone()),
+        };
+        import_into(&mut draft, format, &real, progress)?;
+    }
     let (doc, report) = draft.finish();
+    if options.name.is_some() && doc.conferences.len() != 1 {
+        return Err(ImportError::Format {
+            path: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            message: format!(
+                "--name names one conference, and this import holds {}; leave it out to keep the names the exports give",
+                doc.conferences.len()
+            ),
+        });
+    }
     Ok(Imported { doc, report })
 }
 
@@ -206,12 +269,18 @@ fn import_into(
         {
             return Err(ImportError::Io { path: shown, error });
         }
-        return Err(ImportError::Format {
-            path: shown,
-            message: "not a format confbot imports (pyvideo folder, schedule.json, schedule.xml, Sessionize \
-                      JSON); name it as FORMAT:PATH if detection is wrong"
-                .into(),
-        });
+        let message = if path.is_dir() {
+            "a folder that is not a pyvideo archive or event folder (a folder of schedule exports is read by \
+             `confbot import auto DIR` or `--data DIR`)"
+                .to_owned()
+        } else {
+            format!(
+                "{} (pyvideo folder, schedule.json, schedule.xml, Sessionize JSON); if it is one, give its format: \
+                 `confbot import FORMAT FILE`, or `--data FORMAT:FILE`",
+                not_an_export(path)
+            )
+        };
+        return Err(ImportError::Format { path: shown, message });
     };
     if format == Format::Pyvideo {
         return pyvideo::import(draft, path, progress);
@@ -247,6 +316,11 @@ mod tests {
         assert_eq!(detect_text("[2845, 5984]"), None);
         assert_eq!(detect_text("<html>"), None);
         assert_eq!(detect_text("[[talks]]"), None);
+        let schema =
+            "{\n  \"$schema\": \"http://json-schema.org/draft-06/schema#\",\n  \"properties\": {\"schedule\": {}}}";
+        assert_eq!(detect_text(schema), None, "a JSON Schema is not an export");
+        let export = "{\"$schema\": \"https://c3voc.de/schedule/schema.json\", \"schedule\": {}}";
+        assert_eq!(detect_text(export), Some(Format::ScheduleJson));
     }
 
     #[test]

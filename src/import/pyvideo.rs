@@ -6,9 +6,9 @@
 //! → the conference's dates; video file name → talk id; `speakers` → people (placeholders
 //! dropped, "A and B" split); `description` (or `summary`) → summary; `videos` → public video
 //! links labelled by host; `related_urls` → links (the "Conference Website" one becomes the
-//! conference's address). Tags are not imported as topics: they are free-form and mostly name
-//! the event or the kind of session ("pycon", "talk", "pycon2010"), 2,900 of them over the
-//! archive; the report counts them.
+//! conference's address); `tags` → topics, by the archive-scale rule of `tags` ("python", the
+//! subject of every talk here, is never one). Folders whose name starts with a dot (the
+//! archive's `.schemas`) are not events.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -21,9 +21,14 @@ use super::{json, limits, links, ImportError};
 /// The archive's list of video ids that must never be shown.
 pub const NO_PUBLISH: &str = "NO_PUBLISH.json";
 
-/// True for an event folder (it has `category.json`).
+/// What every talk of the archive is about: a tag saying so tells no talk apart (pyvideo.org
+/// indexes Python talks only; 271 talks are tagged "python" or "Python").
+pub const SUBJECTS: &[&str] = &["python"];
+
+/// True for an event folder: it has `category.json`, and its name does not start with a dot
+/// (the archive's `.schemas` holds the JSON schemas of its files, `category.json` among them).
 pub fn is_event(dir: &Path) -> bool {
-    dir.join("category.json").is_file()
+    !dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) && dir.join("category.json").is_file()
 }
 
 /// True for the archive folder (it has event folders, or `NO_PUBLISH.json` beside folders).
@@ -43,6 +48,7 @@ fn event_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Imports the archive or one event folder. `progress(done, total)` is called after each
 /// event folder.
 pub fn import(draft: &mut Draft, path: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<(), ImportError> {
+    draft.archive_subjects = SUBJECTS;
     let io = |source| ImportError::Io { path: path.display().to_string(), error: source };
     let (events, archive_root) = if is_event(path) {
         (vec![path.to_owned()], path.parent().map(Path::to_owned))
@@ -121,7 +127,7 @@ struct Video {
     recorded: Option<String>,
     videos: Vec<Recording>,
     related: Vec<Related>,
-    tagged: bool,
+    tags: Vec<String>,
     /// The fields of an unexpected type that were left out.
     odd: Vec<&'static str>,
 }
@@ -184,7 +190,16 @@ impl Video {
             }
         }
         match given("tags") {
-            Some(Value::Array(_) | Value::String(_)) => video.tagged = true,
+            Some(Value::Array(items)) => {
+                for item in items {
+                    match item {
+                        Value::String(tag) => video.tags.push(tag.clone()),
+                        _ if json::is_blank(item) => {}
+                        _ => note(odd, "tags"),
+                    }
+                }
+            }
+            Some(Value::String(tag)) => video.tags.push(tag.clone()),
             Some(_) => note(odd, "tags"),
             None => {}
         }
@@ -318,9 +333,6 @@ fn talk(draft: &mut Draft, conference: &str, file: &Path, v: Video, hidden: &Has
     for name in &v.speakers {
         speakers.extend(draft.speakers(name));
     }
-    if v.tagged {
-        draft.report.skip("talk whose tags were not imported as topics", "");
-    }
     let mut links = Vec::new();
     for r in &v.videos {
         match r.url.as_deref().and_then(|u| links::video(u, r.kind.as_deref())) {
@@ -346,6 +358,7 @@ fn talk(draft: &mut Draft, conference: &str, file: &Path, v: Video, hidden: &Has
         conference: conference.to_owned(),
         speakers,
         topics: Vec::new(),
+        tags: v.tags,
         recorded: v.recorded.as_deref().and_then(date_prefix),
         texts: v.description.into_iter().chain(v.summary).collect(),
         links,

@@ -1,9 +1,10 @@
 //! Sessionize "All data" JSON (`/api/v2/{id}/view/All`): `sessions`, `speakers`,
 //! `categories`, `rooms`.
 //!
-//! Sessionize exports carry no event name, so the conference is named after the file
-//! ("ddd-melbourne-2024_sessionize_all.json" → "ddd melbourne 2024"; edit it afterwards) and
-//! dated by its sessions. Each session → a talk: `title`, `description` → summary, `startsAt`
+//! The conference is named by the export's `name` (or `title`) when it has one; the "All data"
+//! export has none, so `confbot import --name` names it, or else the file does, words
+//! capitalised and short words without vowels in capitals ("ddd-melbourne-2024_sessionize_all.json"
+//! → "DDD Melbourne 2024", reported so it can be checked). It is dated by its sessions. Each session → a talk: `title`, `description` → summary, `startsAt`
 //! → recorded, `speakers` (ids into `speakers`, with `fullName`, `bio` and the first link) →
 //! speakers, `recordingUrl` → a public video link. Category items become topics when their
 //! category is a kind of subject (its title says track, tag, topic, theme, subject or
@@ -26,7 +27,16 @@ pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), Strin
     if !v.get("sessions").is_some_and(Value::is_array) {
         return Err("no \"sessions\" list: not a Sessionize \"All data\" export".into());
     }
-    let name = file_stem.trim_end_matches("_sessionize_all").trim_end_matches("_all").replace(['_', '-'], " ");
+    let stem = file_stem.trim_end_matches("_sessionize_all").trim_end_matches("_all");
+    let name = match text(v, "name").or_else(|| text(v, "title")) {
+        Some(name) => name,
+        None => {
+            if draft.conference_name.is_none() {
+                draft.report.adjust("conference named after its file (give --name to name it)", file_stem);
+            }
+            name_from_file(stem)
+        }
+    };
     let sessions = list(v, "sessions");
     let starts = || sessions.iter().filter_map(|s| text(s, "startsAt")).filter_map(|d| date_prefix(&d));
     let conference = draft.conference(ConferenceInfo {
@@ -94,10 +104,42 @@ pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), Strin
             conference: conference.clone(),
             speakers,
             topics,
+            tags: Vec::new(),
             recorded: text(s, "startsAt").as_deref().and_then(date_prefix),
             texts: text(s, "description").into_iter().collect(),
             links,
         });
     }
     Ok(())
+}
+
+/// A conference name from a file name: words spaced and capitalised, and short words without
+/// a vowel (acronyms such as "ddd", "ndc") in capitals.
+fn name_from_file(stem: &str) -> String {
+    let words = stem.split(['_', '-', ' ', '.']).filter(|w| !w.is_empty());
+    let word = |w: &str| {
+        let letters = w.chars().all(char::is_alphabetic);
+        if letters && w.chars().count() <= 4 && !w.chars().any(|c| "aeiouyAEIOUY".contains(c)) {
+            return w.to_uppercase();
+        }
+        let mut chars = w.chars();
+        match chars.next() {
+            Some(first) if w.chars().all(|c| !c.is_uppercase()) => first.to_uppercase().chain(chars).collect(),
+            _ => w.to_owned(),
+        }
+    };
+    words.map(word).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_file_names() {
+        assert_eq!(name_from_file("ddd-melbourne-2024"), "DDD Melbourne 2024");
+        assert_eq!(name_from_file("global-azure-austria-2024"), "Global Azure Austria 2024");
+        assert_eq!(name_from_file("ndc_oslo_2023"), "NDC Oslo 2023");
+        assert_eq!(name_from_file("PyConDE"), "PyConDE");
+    }
 }

@@ -1,5 +1,7 @@
-//! Turning the free text of exports (HTML, Markdown-ish, stray whitespace) into catalogue
+//! Turning the free text of exports (HTML, RST, Markdown, stray whitespace) into catalogue
 //! text: plain paragraphs, capped so a catalogue of the whole pyvideo archive stays small.
+
+use super::markup;
 
 /// The most characters of summary kept per talk. The first paragraphs say what a talk is
 /// about; over the pyvideo archive, keeping up to 1,200 characters instead made the catalogue
@@ -31,13 +33,38 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     kept.collect::<String>().into()
 }
 
-/// Plain text of `text`: HTML converted when it looks like HTML, entities decoded, lines
-/// inside a paragraph joined, and blank-line-separated paragraphs returned one per item.
-/// [`is_hostile`] characters are removed.
+/// Plain text of `text`: HTML converted when it looks like HTML, RST and Markdown markup
+/// removed otherwise ([`markup`]), entities decoded, lines inside a paragraph joined, and
+/// blank-line-separated paragraphs returned one per item. [`is_hostile`] characters are
+/// removed.
 pub fn paragraphs(text: &str) -> Vec<String> {
-    let plain = if looks_like_html(text) { html_to_text(text) } else { text.replace("\r\n", "\n") };
-    // After the conversion: entities such as `&#x202E;` decode to what is removed here.
-    let plain = clean(&plain);
+    read(text).paragraphs
+}
+
+/// Free text read into plain paragraphs, with the links its markup held.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub paragraphs: Vec<String>,
+    /// Links written in RST or Markdown, as (text, address).
+    pub links: Vec<(String, String)>,
+    /// True when RST or Markdown markup was turned into plain text.
+    pub marked: bool,
+}
+
+/// Reads free text as [`paragraphs`] does, keeping the links of its markup.
+pub fn read(text: &str) -> Read {
+    if looks_like_html(text) {
+        // After the conversion: entities such as `&#x202E;` decode to what is removed here.
+        let plain = html_to_text(text);
+        return Read { paragraphs: split(&clean(&plain)), ..Read::default() };
+    }
+    // `str::lines` ends lines at "\r\n" too.
+    let plain = markup::plain(&clean(prefix(text, HTML_MAX)));
+    Read { paragraphs: plain.paragraphs, links: plain.links, marked: plain.marked }
+}
+
+/// Blank-line-separated paragraphs, each on one line with single spaces.
+fn split(plain: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for line in plain.lines().map(str::trim) {
@@ -59,41 +86,61 @@ fn flush(lines: &mut Vec<&str>, out: &mut Vec<String>) {
     }
 }
 
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// A talk's summary, and what reading its texts found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub paragraphs: Vec<String>,
+    /// True when paragraphs or characters were left out.
+    pub cut: bool,
+    /// The links the texts' markup held, as (text, address), from the whole texts.
+    pub links: Vec<(String, String)>,
+    /// True when RST or Markdown markup was turned into plain text.
+    pub marked: bool,
+}
+
 /// The summary of a talk from its texts (abstract, description…): paragraphs in order,
 /// repeats dropped, at most [`PARAGRAPHS_MAX`] paragraphs and [`SUMMARY_MAX`] characters,
-/// the last one cut at a word. Returns the summary and whether anything was cut.
-pub fn summary(texts: &[&str]) -> (Vec<String>, bool) {
+/// the last one cut at a word.
+pub fn summary(texts: &[&str]) -> Summary {
     // One more than can be kept is enough to know whether anything was cut.
     let mut all: Vec<String> = Vec::new();
-    'texts: for text in texts {
-        for p in paragraphs(text) {
-            if all.len() > PARAGRAPHS_MAX {
-                break 'texts;
-            }
-            if !all.contains(&p) {
+    let mut found = Summary::default();
+    for text in texts {
+        let read = read(text);
+        found.links.extend(read.links);
+        found.marked |= read.marked;
+        for p in read.paragraphs {
+            if all.len() <= PARAGRAPHS_MAX && !all.contains(&p) {
                 all.push(p);
             }
         }
     }
-    let mut kept = Vec::new();
     let mut room = SUMMARY_MAX;
-    let mut cut = false;
     for p in all {
-        if kept.len() == PARAGRAPHS_MAX || room < 40 {
-            cut = true;
+        if found.paragraphs.len() == PARAGRAPHS_MAX || room < 40 {
+            found.cut = true;
             break;
         }
         let len = p.chars().count();
         if len <= room {
             room -= len;
-            kept.push(p);
+            found.paragraphs.push(p);
         } else {
-            kept.push(crate::reply::limits::truncate(&p, room));
-            cut = true;
+            found.paragraphs.push(crate::reply::limits::truncate(&p, room));
+            found.cut = true;
             break;
         }
     }
-    (kept, cut)
+    found
 }
 
 /// A single line of plain text (titles, names): HTML entities and tags removed when present,
@@ -119,11 +166,7 @@ const COSTLY_TAGS_MAX: usize = 100;
 fn html_to_text(html: &str) -> String {
     let mut html = html;
     if html.len() > HTML_MAX {
-        let mut end = HTML_MAX;
-        while !html.is_char_boundary(end) {
-            end -= 1;
-        }
-        html = &html[..end];
+        html = prefix(html, HTML_MAX);
         // Not into the middle of a tag.
         if let Some(open) = html.rfind('<').filter(|&open| !html[open..].contains('>')) {
             html = &html[..open];
@@ -218,12 +261,17 @@ fn push_text(out: &mut String, text: &str) {
     }
 }
 
-/// True when `text` holds HTML tags or entities worth converting.
+/// True when `text` holds HTML tags or entities worth converting. A closing tag counts only
+/// whole (`</p>`): RST links to relative addresses (`` `x </en/sprints/>`__ ``) hold `</` too.
 fn looks_like_html(text: &str) -> bool {
     let tag = |t: &str| text.contains(t);
-    ["<p", "<br", "</", "<ul", "<li", "<a ", "<em", "<strong", "<div", "&amp;", "&lt;", "&gt;", "&quot;", "&#"]
+    ["<p", "<br", "<ul", "<li", "<a ", "<em", "<strong", "<div", "&amp;", "&lt;", "&gt;", "&quot;", "&#"]
         .iter()
         .any(|t| tag(t))
+        || text.match_indices("</").any(|(at, _)| {
+            let name = text[at + 2..].trim_start_matches(|c: char| c.is_ascii_alphanumeric());
+            name.len() < text.len() - at - 2 && name.trim_start().starts_with('>')
+        })
 }
 
 #[cfg(test)]
@@ -239,21 +287,25 @@ mod tests {
         assert_eq!(paragraphs("one\nline\r\n\r\ntwo  words\n\n\n"), ["one line", "two words"]);
         assert!(paragraphs("   \n ").is_empty());
         assert_eq!(line("Rock &amp; roll\n talk"), "Rock & roll talk");
+        // An RST link to a relative address is no closing tag.
+        assert_eq!(paragraphs("The **sprint** `schedule </en/sprints/>`__."), ["The sprint schedule."]);
+        assert_eq!(paragraphs("a</b>c"), ["ac"]);
     }
 
     #[test]
     fn summaries_drop_repeats_and_stay_short() {
-        let (s, cut) = summary(&["Same.", "Same.\n\nMore."]);
-        assert_eq!(s, ["Same.", "More."]);
-        assert!(!cut);
+        let s = summary(&["Same.", "Same.\n\nMore."]);
+        assert_eq!(s.paragraphs, ["Same.", "More."]);
+        assert!(!s.cut);
         let long = "word ".repeat(1000);
-        let (s, cut) = summary(&[&long]);
-        assert!(cut && s.len() == 1 && s[0].chars().count() <= SUMMARY_MAX);
+        let s = summary(&[&long]);
+        assert!(s.cut && s.paragraphs.len() == 1 && s.paragraphs[0].chars().count() <= SUMMARY_MAX);
         let many = "p\n\n".repeat(10);
-        assert_eq!(summary(&[&many]).0.len(), 1, "repeats dropped");
+        assert_eq!(summary(&[&many]).paragraphs.len(), 1, "repeats dropped");
         let distinct: String = (0..20).map(|i| format!("p{i}\n\n")).collect();
-        assert_eq!(summary(&[&distinct]), ((0..4).map(|i| format!("p{i}")).collect(), true));
-        assert!(!summary(&["a\n\nb\n\nc\n\nd"]).1, "exactly four paragraphs: nothing cut");
+        let s = summary(&[&distinct]);
+        assert_eq!((s.paragraphs, s.cut), ((0..4).map(|i| format!("p{i}")).collect(), true));
+        assert!(!summary(&["a\n\nb\n\nc\n\nd"]).cut, "exactly four paragraphs: nothing cut");
     }
 
     #[test]
@@ -267,9 +319,9 @@ mod tests {
         let nested = |n| format!("{}x{}", "<a href=x>".repeat(n), "</a>".repeat(n));
         assert_eq!(paragraphs(&nested(5_000)), ["x"]);
         assert!(paragraphs(&nested(100_000)).is_empty(), "only opening tags in the first {HTML_MAX} bytes");
-        let open = format!("</{}", "<".repeat(300_000));
+        let open = format!("</a>{}", "<".repeat(300_000));
         let kept = line(&open);
-        assert!(kept.starts_with("</<<") && kept.len() > 60_000 && kept.len() < HTML_MAX, "{}", kept.len());
+        assert!(kept.starts_with("<<<") && kept.len() > 60_000 && kept.len() < HTML_MAX, "{}", kept.len());
         let many = "<p>One <b>bold</b> &amp; <a href=y>link</a></p>".repeat(5_000);
         let p = paragraphs(&many);
         assert_eq!(p[0], "One bold & link");

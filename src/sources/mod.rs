@@ -26,12 +26,15 @@ pub enum Source {
 }
 
 /// Loads and validates the given sources together. Directories contribute every catalogue
-/// file directly inside them, in name order.
+/// file and every recognised export directly inside them, in name order; a `.json` or `.xml`
+/// file there that is not an export (a JSON Schema beside the exports) is left out and
+/// logged, not refused.
 pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
     let mut foreign = Vec::new();
     let mut files = Vec::new();
+    let mut left_out = Vec::new();
     for source in sources {
         match source {
             Source::Embedded => match Parsed::embedded() {
@@ -39,7 +42,7 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 Err(found) => problems.extend(found),
             },
             Source::Path(path) => {
-                for file in expand(path, &mut problems) {
+                for file in expand(path, &mut problems, &mut left_out) {
                     if looks_foreign(&file) {
                         foreign.push(file);
                     } else {
@@ -48,6 +51,9 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 }
             }
         }
+    }
+    for note in &left_out {
+        tracing::warn!("left out {note}");
     }
     for result in read_files(&files) {
         match result {
@@ -70,7 +76,7 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
     catalogue::validate(parsed)
 }
 
-fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+fn expand(path: &Path, problems: &mut Vec<Problem>, left_out: &mut Vec<String>) -> Vec<PathBuf> {
     let problem = |message: String, hint: &str| Problem {
         file: path.display().to_string(),
         position: None,
@@ -97,16 +103,20 @@ fn expand(path: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         }
         return vec![path.to_owned()];
     }
-    let entries = match std::fs::read_dir(path) {
-        Ok(entries) => entries,
+    let mut files = match files_in(path) {
+        Ok(files) => files,
         Err(e) => {
             problems.push(problem(format!("cannot read directory: {e}"), "check its permissions"));
             return Vec::new();
         }
     };
-    let mut files: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_catalogue_candidate(p)).collect();
-    files.sort();
+    files.retain(|f| {
+        let candidate = is_catalogue_candidate(f);
+        if !candidate && is_export_name(f) {
+            left_out.push(not_an_export(f));
+        }
+        candidate
+    });
     if files.is_empty() {
         problems.push(problem(
             "directory holds no catalogue files".into(),
@@ -149,6 +159,54 @@ fn read_file(path: &Path) -> Result<Parsed, Vec<Problem>> {
         vec![Problem { file: name.clone(), position: None, message: format!("cannot read file: {e}"), hint: None }]
     })?;
     Parsed::from_file(path, text)
+}
+
+/// The exports a source of `confbot import` stands for: itself when it is a file, a pyvideo
+/// archive or event folder, or `FORMAT:PATH`; for another folder, the exports directly in it,
+/// in name order, with a note on each `.json`/`.xml`/`.toml` file left out. `Err` says why a
+/// folder gives nothing to import, and what to type instead.
+pub fn exports(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
+    if is_import_source(path) || !path.is_dir() {
+        return Ok((vec![path.to_owned()], Vec::new()));
+    }
+    let files = files_in(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut notes = Vec::new();
+    let mut found = Vec::new();
+    for file in files {
+        if file.extension().is_some_and(|e| e == "toml") {
+            notes.push(format!("{}: a catalogue, not an export (load it with --data)", file.display()));
+        } else if is_catalogue_candidate(&file) {
+            found.push(file);
+        } else if is_export_name(&file) {
+            notes.push(not_an_export(&file));
+        }
+    }
+    if found.is_empty() {
+        return Err(format!(
+            "{} holds no export confbot imports (schedule.json, schedule.xml, Sessionize JSON) and is no pyvideo \
+             archive or event folder; name the exports themselves: confbot import FORMAT FILE... -o OUT",
+            path.display()
+        ));
+    }
+    Ok((found, notes))
+}
+
+/// The regular files directly in `dir`, in name order.
+fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)?;
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The note on a file named like an export that is not one: "schema.json: a JSON Schema, …".
+fn not_an_export(file: &Path) -> String {
+    format!("{}: {}", file.display(), import::not_an_export(file))
+}
+
+/// True for a file named like an export (`.json`, `.xml`), whatever it holds.
+fn is_export_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json" || e == "xml")
 }
 
 /// True for files a data directory may hold: catalogues and recognised schedule exports.
