@@ -48,7 +48,8 @@ pub const BLANKET_MIN_TALKS: usize = 10;
 pub const SUBJECT_CONFERENCES: usize = 3;
 
 /// Tags (folded, spaces taken out, plural as written) that say what kind of session a talk
-/// was, where or in which track it was given, or nothing at all. Tags starting with the word
+/// was, for whom (its level, as Sessionize's "Level" category), where or in which track it
+/// was given, or nothing at all. Tags starting with the word
 /// "room" or "track" are places too.
 pub const NOT_SUBJECTS: &[&str] = &[
     "talk",
@@ -80,6 +81,11 @@ pub const NOT_SUBJECTS: &[&str] = &[
     "ponencia",
     "taller",
     "vortrag",
+    "beginner",
+    "beginners",
+    "intermediate",
+    "advanced",
+    "expert",
     "general",
     "misc",
     "miscellaneous",
@@ -401,14 +407,27 @@ mod tests {
         let events = [event(&["pycon-us-2010", "PyCon US 2010"])];
         let talks: Vec<_> = (0..3)
             .map(|_| {
-                (0, tags(&["pycon2010", "2010", "", "talk", "Lightning Talks", "Room 215", "Track Básico", "testing"]))
+                (
+                    0,
+                    tags(&[
+                        "pycon2010",
+                        "2010",
+                        "",
+                        "talk",
+                        "Lightning Talks",
+                        "Room 215",
+                        "Track Básico",
+                        "Beginners",
+                        "testing",
+                    ]),
+                )
             })
             .collect();
         let (topics, report) = run(&events, &talks, &[]);
         assert_eq!(topics[0], ["testing"]);
         assert_eq!(report.skipped("tag naming a year or an edition (\"pycon2010\")"), 3);
         assert_eq!(report.skipped("tag without letters (blank or a number)"), 6);
-        assert_eq!(report.skipped("tag naming a kind of session, a room or a track, or no subject"), 12);
+        assert_eq!(report.skipped("tag naming a kind of session, a room or a track, or no subject"), 15);
     }
 
     #[test]
