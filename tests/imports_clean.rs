@@ -68,9 +68,9 @@ fn pyvideo_tags_become_topics_and_topic_django_lists_the_django_talks() {
             "django-rdflib and postgresql - the best of both worlds",
         ]
     );
-    // /insight topic: now finds the topic (imports bring no insights to pick from).
+    // /insight topic: now finds the topic; imports bring no insights, and the answer says so.
     let insight = ask(&c, "/insight topic: django");
-    assert_eq!(insight.reply.embeds[0].title.as_deref(), Some("No insight matches"));
+    assert_eq!(insight.reply.embeds[0].title.as_deref(), Some("No insights yet"));
 }
 
 /// The archive's `.schemas` folder became a conference called "Video".
