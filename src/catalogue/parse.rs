@@ -86,7 +86,7 @@ impl Parsed {
     /// a problem must be located.
     pub fn from_file(path: &Path, text: String) -> Result<Parsed, Vec<Problem>> {
         let name = path.display().to_string();
-        let pieces = pieces(&text);
+        let pieces = cuts(&text, PIECE);
         let mut parsed = if pieces.len() > 1 && shape_problem(&text).is_none() {
             // A large file is parsed in pieces on every core: as fast as a folder of files, and
             // only a piece's parse tree is ever held at once. If any piece fails (a header
@@ -182,14 +182,7 @@ const HEADERS: [&str; 5] = ["[[conferences]]", "[[topics]]", "[[speakers]]", "[[
 /// and each piece parsed alone, so a wrong type in one talk does not hide a typo in the next.
 /// The whole text's own error stands when the pieces show none (a header inside a string).
 fn entry_problems(name: &str, text: &str, whole: &toml::de::Error) -> Vec<Problem> {
-    let mut starts = vec![0];
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        if at > 0 && HEADERS.contains(&line.trim_end()) {
-            starts.push(at);
-        }
-        at += line.len();
-    }
+    let starts = cuts(text, 1);
     let ends = starts.iter().skip(1).copied().chain([text.len()]);
     let mut problems: Vec<Problem> = starts
         .iter()
@@ -280,20 +273,26 @@ pub fn plain_words(message: &str, key: Option<&str>) -> (String, String) {
 /// A file larger than this is parsed in pieces of about this size.
 const PIECE: usize = 1 << 20;
 
-/// Where a large catalogue text can be cut into pieces that parse on their own: before the
-/// top-level entry headers (`[[talks]]` and its siblings), about every [`PIECE`] bytes. One
-/// piece, the whole text, for a small file.
-fn pieces(text: &str) -> Vec<usize> {
+/// Where a catalogue text can be cut into pieces that parse on their own: offset 0, then the
+/// start of each top-level entry header line (`[[talks]]` and its siblings) at least `gap`
+/// bytes after the previous cut. A large file is cut about every [`PIECE`] bytes; a text that
+/// did not parse, before every header.
+fn cuts(text: &str, gap: usize) -> Vec<usize> {
     let mut starts = vec![0];
-    let mut next = PIECE;
-    while next < text.len() {
-        let Some(at) = text[next..].find("\n[[").map(|i| next + i + 1) else { break };
+    let mut from = gap;
+    while from < text.len() {
+        // Look from the line break that may end just before `from`, on a character boundary.
+        let mut search = from - 1;
+        while !text.is_char_boundary(search) {
+            search += 1;
+        }
+        let Some(at) = text[search..].find("\n[[").map(|i| search + i + 1) else { break };
         let line = text[at..].lines().next().unwrap_or("").trim_end();
         if HEADERS.contains(&line) {
             starts.push(at);
-            next = at + PIECE;
+            from = at + gap;
         } else {
-            next = at + 1;
+            from = at + 1;
         }
     }
     starts
@@ -433,5 +432,16 @@ mod tests {
         let many = "x = 1\n".repeat(VALUES_MAX + 1);
         assert!(shape_problem(&many).unwrap().1.contains("more than 2000000 values"));
         assert!(parse_str("deep.toml", &deep).unwrap_err().to_string().contains("deep.toml:1:37"));
+    }
+
+    #[test]
+    fn cuts_fall_before_entry_headers_whatever_the_gap() {
+        let text = "[[talks]]\nid = \"ééé\"\n[[talks.links]]\n[[talks]]\ntitle = \"ü\"\n[[speakers]]\n";
+        let second = text.rfind("[[talks]]").unwrap();
+        assert_eq!(cuts(text, 1), [0, second, text.find("[[speakers]]").unwrap()]);
+        // Any gap, even one landing inside a multi-byte character, cuts only before headers.
+        for gap in 1..text.len() + 2 {
+            assert!(cuts(text, gap).iter().all(|&at| at == 0 || text[at..].starts_with("[[")), "gap {gap}");
+        }
     }
 }

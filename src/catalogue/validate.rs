@@ -307,9 +307,7 @@ pub const MAX_URL_LEN: usize = 512;
 /// A control character (other than newline and tab) or a bidi override: invisible, and in a
 /// terminal or an embed it can rewrite what is shown around it.
 fn hidden_character(text: &str) -> Option<char> {
-    text.chars().find(|&c| {
-        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    })
+    text.chars().find(|&c| crate::reply::is_hidden(c) && c != '\n' && c != '\t')
 }
 
 fn hidden_problem(file: &Parsed, span: Range<usize>, what: &str, c: char, problems: &mut Vec<Problem>) {

@@ -61,7 +61,7 @@ pub fn run(format: &str, sources: &[PathBuf], output: Option<&Path>, name: Optio
     };
     // The sources' names go into a TOML comment: a line break or control character from a
     // file name must not end the comment (or reach a terminal).
-    let shown: String = shown_sources.chars().filter(|&c| !c.is_control() && !import::is_hostile(c)).collect();
+    let shown: String = shown_sources.chars().filter(|&c| !crate::reply::is_hidden(c)).collect();
     let header =
         format!("{HEADER_START} from {shown} ({kind}).\n# Edit freely: docs/catalogue.md describes every key.\n\n");
     let into_dir = output.is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));

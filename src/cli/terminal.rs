@@ -13,8 +13,7 @@ pub fn show(command: &str, m: &Message) -> String {
 fn visible(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let hidden = (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if hidden {
+        if crate::reply::is_hidden(c) && c != '\n' {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);

@@ -15,8 +15,7 @@ pub const PARAGRAPHS_MAX: usize = 4;
 /// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make text display
 /// in another order than it reads ("Trojan Source").
 pub fn is_hostile(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    crate::reply::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// `text` without [`is_hostile`] characters; those that are whitespace (vertical tab, form

@@ -99,7 +99,7 @@ impl Button {
 pub fn echo(user_text: &str) -> String {
     let cleaned: String = user_text
         .chars()
-        .map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c })
+        .map(|c| if is_bidi_control(c) { ' ' } else { c })
         .filter(|c| !matches!(c, '`' | '*' | '_' | '~' | '|' | '>' | '#' | '[' | ']' | '\\'))
         .collect();
     limits::truncate(cleaned.split_whitespace().collect::<Vec<_>>().join(" ").as_str(), 100)
@@ -118,7 +118,7 @@ pub fn md(text: &str) -> String {
             line_start = true;
             continue;
         }
-        if c.is_control() || is_bidi_control(c) {
+        if is_bidi_control(c) {
             continue;
         }
         let special = matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '[' | ']' | '<' | '@')
@@ -143,15 +143,24 @@ pub fn link(label: &str, url: &str) -> String {
             '<' => safe.push_str("%3C"),
             '>' => safe.push_str("%3E"),
             ' ' => safe.push_str("%20"),
-            c if c.is_control() || is_bidi_control(c) => {}
+            c if is_bidi_control(c) => {}
             c => safe.push(c),
         }
     }
     format!("[{}]({safe})", md(label))
 }
 
+/// Characters that are invisible yet change what is shown around them: control characters
+/// (an ESC starts a terminal escape sequence) and the bidi embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069). Loading refuses them, imports strip them, `ask` escapes them;
+/// each caller keeps the line breaks it allows.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// [`is_hidden`], or a left-to-right/right-to-left mark: what a reply never shows.
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    is_hidden(c) || matches!(c, '\u{200e}' | '\u{200f}')
 }
 
 /// A page of a long list: the lines to show and the buttons to move between pages.
