@@ -14,18 +14,21 @@
 mod parse;
 pub mod resolve;
 pub mod schema;
+mod session;
 mod validate;
 pub mod write;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
 
 pub use parse::{
     from_documents, line_column, parse_str, plain_words, LoadError, Parsed, Problem, EMBEDDED_NAME, MAX_ID_LEN,
 };
-pub use schema::{Availability, InsightKind, LinkKind};
+pub use schema::{Availability, InsightKind, LinkKind, SessionKind};
+pub use session::parse_duration;
 pub use validate::{validate, MAX_URL_LEN};
 
 use crate::search::{Document, KeywordIndex, SpeakerEntry, SpeakerIndex, TextIndex};
@@ -46,6 +49,10 @@ pub struct Conference {
     pub place: Option<String>,
     pub url: Option<String>,
     pub description: Option<String>,
+    /// The zone its schedule's local times are in.
+    pub timezone: Option<Tz>,
+    /// The rooms its talks are in, in the order the file names them.
+    pub rooms: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,8 +79,30 @@ pub struct Talk {
     pub speakers: Vec<SpeakerIx>,
     pub topics: Vec<TopicIx>,
     pub recorded: Option<NaiveDate>,
+    /// When it is on, if the catalogue says.
+    pub slot: Option<Slot>,
+    /// One of its conference's rooms.
+    pub room: Option<String>,
+    pub track: Option<String>,
+    pub language: Option<String>,
+    pub level: Option<String>,
+    pub kind: Option<SessionKind>,
+    /// Its page in the conference's schedule.
+    pub url: Option<String>,
     pub summary: Vec<String>,
     pub links: Vec<Link>,
+}
+
+/// When a talk is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// The start, with the offset in force there and then.
+    pub start: DateTime<FixedOffset>,
+    /// The end, when the catalogue gives a duration or an end.
+    pub end: Option<DateTime<FixedOffset>>,
+    /// The conference day it belongs to: the local date it starts on, unless the catalogue
+    /// files it under another (a session past midnight under the day before).
+    pub day: NaiveDate,
 }
 
 #[derive(Debug, Clone)]

@@ -40,6 +40,12 @@ pub struct ConferenceDoc {
     pub url: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The IANA zone its local times are in, e.g. "Europe/Berlin".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Spanned<String>>,
+    /// Every room its talks may name, each written once here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -78,6 +84,33 @@ pub struct TalkDoc {
     pub topics: Vec<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded: Option<Spanned<toml::value::Datetime>>,
+    /// When it starts: a local date-time in the conference's `timezone`
+    /// (`2019-12-27T11:00:00`) or one with an offset (`2019-12-27T11:00:00+01:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Spanned<toml::value::Datetime>>,
+    /// How long it lasts: `"40m"`, `"1h30m"` or `"01:30"`. Or give `end`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Spanned<toml::value::Datetime>>,
+    /// The conference day it belongs to, when that is not the local date it starts on: a
+    /// session at 00:30 is often the last of the day before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<Spanned<toml::value::Datetime>>,
+    /// One of its conference's `rooms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<SessionKind>,
+    /// The talk's own page in the conference's schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub summary: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -122,6 +155,20 @@ pub enum LinkKind {
     Website,
 }
 
+/// What kind of session a talk is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionKind {
+    Talk,
+    Keynote,
+    Workshop,
+    Lightning,
+    Panel,
+    Meeting,
+    Break,
+    Other,
+}
+
 /// Who can open a link today.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -154,6 +201,47 @@ impl LinkKind {
             LinkKind::Code => "Code",
             LinkKind::Website => "Website",
         }
+    }
+}
+
+impl SessionKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            SessionKind::Talk => "talk",
+            SessionKind::Keynote => "keynote",
+            SessionKind::Workshop => "workshop",
+            SessionKind::Lightning => "lightning talk",
+            SessionKind::Panel => "panel",
+            SessionKind::Meeting => "meeting",
+            SessionKind::Break => "break",
+            SessionKind::Other => "other",
+        }
+    }
+
+    /// The kind an export's free-form session type names ("lecture", "Lightning Talk",
+    /// "Workshop (2h)"…), or `None` when it names none of them.
+    pub fn from_export(text: &str) -> Option<SessionKind> {
+        let t = text.to_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        Some(if has(&["keynote", "plenary"]) {
+            SessionKind::Keynote
+        } else if has(&["lightning"]) {
+            SessionKind::Lightning
+        } else if has(&["workshop", "tutorial", "hands-on", "training", "sprint"]) {
+            SessionKind::Workshop
+        } else if has(&["panel", "podium", "discussion"]) {
+            SessionKind::Panel
+        } else if has(&["meeting", "bof", "birds of a feather", "meetup"]) {
+            SessionKind::Meeting
+        } else if has(&["break", "lunch", "coffee", "dinner", "breakfast", "meal", "pause"]) {
+            SessionKind::Break
+        } else if has(&["talk", "lecture", "presentation", "session", "vortrag", "conference"]) {
+            SessionKind::Talk
+        } else if has(&["other", "misc"]) {
+            SessionKind::Other
+        } else {
+            return None;
+        })
     }
 }
 
@@ -209,6 +297,8 @@ pub fn shift_spans(doc: &mut FileDoc, by: usize) {
         date(&mut c.start);
         date(&mut c.end);
         maybe(&mut c.url);
+        maybe(&mut c.timezone);
+        c.rooms.iter_mut().for_each(text);
     });
     entries(&mut doc.topics, by, |t| {
         text(&mut t.id);
@@ -227,6 +317,12 @@ pub fn shift_spans(doc: &mut FileDoc, by: usize) {
         t.speakers.iter_mut().for_each(text);
         t.topics.iter_mut().for_each(text);
         date(&mut t.recorded);
+        date(&mut t.start);
+        maybe(&mut t.duration);
+        date(&mut t.end);
+        date(&mut t.day);
+        maybe(&mut t.room);
+        maybe(&mut t.url);
         entries(&mut t.links, by, |l| maybe(&mut l.url));
     });
     entries(&mut doc.insights, by, |i| {

@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use super::parse::{LoadError, Parsed, Problem, MAX_ID_LEN};
 use super::schema::{InsightDoc, TalkDoc};
+use super::session;
 use super::{Catalogue, Conference, Insight, Link, Speaker, Talk, Topic};
 
 /// Where an id was first declared, to point at both places of a duplicate. The line and
@@ -116,6 +117,18 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
                         "conference description",
                         &mut problems,
                     ),
+                    timezone: c.timezone.as_ref().and_then(|z| {
+                        crate::zones::parse_zone(z.get_ref())
+                            .map_err(|e| {
+                                problems.push(file.problem(
+                                    z.span(),
+                                    e,
+                                    Some("use an IANA zone name such as Europe/Berlin"),
+                                ))
+                            })
+                            .ok()
+                    }),
+                    rooms: rooms(file, &c.rooms, &mut problems),
                 });
                 if let (Some(start), Some(end)) = (
                     conferences.last().and_then(|c: &Conference| c.start),
@@ -171,7 +184,14 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
             if !talk_ids.declare("talk", &t.get_ref().id, file, &mut problems) {
                 continue;
             }
-            talks.push(talk(file, t, only_conference, [&conf_ids, &topic_ids, &speaker_ids], &mut problems));
+            talks.push(talk(
+                file,
+                t,
+                only_conference,
+                &conferences,
+                [&conf_ids, &topic_ids, &speaker_ids],
+                &mut problems,
+            ));
         }
     }
     let mut insights = Vec::new();
@@ -210,6 +230,7 @@ fn talk(
     file: &Parsed,
     spanned: &Spanned<TalkDoc>,
     only_conference: Option<usize>,
+    conferences: &[Conference],
     [conf_ids, topic_ids, speaker_ids]: [&Table<'_>; 3],
     problems: &mut Vec<Problem>,
 ) -> Talk {
@@ -261,9 +282,20 @@ fn talk(
             }
         })
         .collect();
+    let conf = conference.and_then(|c| conferences.get(c));
+    let line = |value: Option<&String>, what: &str, problems: &mut Vec<Problem>| {
+        optional_text(file, &spanned.span(), value, what, problems).filter(|s| !s.is_empty())
+    };
     Talk {
         id: t.id.get_ref().clone(),
         conference: conference.unwrap_or(0),
+        slot: session::slot(file, t, conf, problems),
+        room: session::room(file, t.room.as_ref(), conf, problems),
+        track: line(t.track.as_ref(), "talk track", problems),
+        language: line(t.language.as_ref(), "talk language", problems),
+        level: line(t.level.as_ref(), "talk level", problems),
+        kind: t.kind,
+        url: url(file, t.url.as_ref(), problems),
         title: required_text(file, &t.title, "talk title", problems),
         speakers,
         topics,
@@ -276,6 +308,24 @@ fn talk(
             .collect(),
         links,
     }
+}
+
+/// A conference's rooms: each named once, none blank.
+fn rooms(file: &Parsed, rooms: &[Spanned<String>], problems: &mut Vec<Problem>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for room in rooms {
+        let name = required_text(file, room, "room name", problems);
+        if names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            problems.push(file.problem(
+                room.span(),
+                format!("room {name:?} is named twice"),
+                Some("name each room once"),
+            ));
+        } else if !name.is_empty() {
+            names.push(name);
+        }
+    }
+    names
 }
 
 fn insight(
@@ -377,7 +427,7 @@ fn url(file: &Parsed, value: Option<&Spanned<String>>, problems: &mut Vec<Proble
     }
 }
 
-fn date(
+pub(super) fn date(
     file: &Parsed,
     value: Option<&Spanned<toml::value::Datetime>>,
     problems: &mut Vec<Problem>,

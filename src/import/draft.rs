@@ -10,7 +10,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike};
+use chrono_tz::Tz;
 
 use super::ids::{self, IdSet};
 use super::links;
@@ -18,7 +19,9 @@ use super::people::{self, Entry};
 use super::report::ImportReport;
 use super::tags;
 use super::text;
-use crate::catalogue::schema::{unspanned, ConferenceDoc, FileDoc, LinkDoc, SpeakerDoc, TalkDoc, TopicDoc};
+use crate::catalogue::schema::{
+    unspanned, ConferenceDoc, FileDoc, LinkDoc, SessionKind, SpeakerDoc, TalkDoc, TopicDoc,
+};
 use crate::search::fold;
 
 /// A conference as an export describes it.
@@ -32,6 +35,27 @@ pub struct ConferenceInfo {
     pub place: Option<String>,
     pub url: Option<String>,
     pub description: Option<String>,
+    /// The zone its schedule is in; talks are then written in its local time.
+    pub timezone: Option<Tz>,
+}
+
+/// When and where a talk is, as the export gives it.
+#[derive(Debug, Clone, Default)]
+pub struct SessionInfo {
+    /// The start, with the offset in force then.
+    pub start: Option<DateTime<FixedOffset>>,
+    /// The length in minutes; a negative one is reported and left out.
+    pub minutes: Option<i64>,
+    /// The conference day the export files it under, when it says (a session past midnight
+    /// belongs to the day before).
+    pub day: Option<NaiveDate>,
+    pub room: Option<String>,
+    pub track: Option<String>,
+    pub language: Option<String>,
+    pub level: Option<String>,
+    pub kind: Option<SessionKind>,
+    /// The talk's page in the schedule.
+    pub url: Option<String>,
 }
 
 /// A talk as an export describes it, its people and topics already added to the draft.
@@ -53,6 +77,7 @@ pub struct TalkInfo {
     /// Abstract, description…: become the summary, in this order.
     pub texts: Vec<String>,
     pub links: Vec<LinkDoc>,
+    pub session: SessionInfo,
 }
 
 /// A person of the draft, before their canonical spelling is chosen.
@@ -92,6 +117,8 @@ const PLACEHOLDER_TOPICS: &[&str] =
 #[derive(Debug, Default)]
 pub struct Draft {
     conferences: Vec<ConferenceDoc>,
+    /// Each conference's zone, beside `conferences`.
+    zones: Vec<Option<Tz>>,
     /// The names each conference goes by (its id hint and its name), for the tag rule.
     conference_names: Vec<tags::Event>,
     conference_ids: IdSet,
@@ -136,7 +163,10 @@ impl Draft {
             place: info.place.map(|p| text::line(&p)).filter(|p| !p.is_empty()),
             url: url.map(unspanned),
             description: info.description.map(|d| text::paragraphs(&d).join("\n\n")).filter(|d| !d.is_empty()),
+            timezone: info.timezone.map(|tz| unspanned(tz.name().to_owned())),
+            rooms: Vec::new(),
         });
+        self.zones.push(info.timezone);
         id
     }
 
@@ -278,17 +308,65 @@ impl Draft {
         let id = self.talk_ids.claim(&[&scoped(&info.conference, hint)], "talk");
         // The conference being read is nearly always the last one added.
         let conference = self.conferences.iter().rposition(|c| *c.id.get_ref() == info.conference).unwrap_or_default();
-        let doc = TalkDoc {
+        let mut doc = TalkDoc {
             id: unspanned(id),
             title: unspanned(title),
             conference: Some(unspanned(info.conference)),
             speakers: Vec::new(),
             topics: Vec::new(),
             recorded: info.recorded.map(|d| unspanned(toml_date(d))),
+            start: None,
+            duration: None,
+            end: None,
+            day: None,
+            room: None,
+            track: None,
+            language: None,
+            level: None,
+            kind: None,
+            url: None,
             summary: summary.paragraphs,
             links: links.into_iter().map(unspanned).collect(),
         };
+        self.session(conference, &mut doc, info.session);
         self.talks.push(Talk { doc, conference, speakers, topics, tags: info.tags });
+    }
+
+    /// Writes a talk's time and place into its document: the start in the conference's local
+    /// time when it has a zone (with its offset otherwise), the room added to the conference's
+    /// rooms when new, and the day only when it is not the local date the talk starts on.
+    fn session(&mut self, conference: usize, doc: &mut TalkDoc, s: SessionInfo) {
+        let title = doc.title.get_ref().clone();
+        if let Some(start) = s.start {
+            // In the conference's local time, unless that wall-clock time happens twice there
+            // (the night clocks go back): then only the offset says which.
+            let zone = self.zones.get(conference).copied().flatten();
+            let in_zone = zone.map(|tz| start.with_timezone(&tz).naive_local());
+            let unique = zone.zip(in_zone).is_some_and(|(tz, l)| tz.from_local_datetime(&l).single().is_some());
+            let local = in_zone.filter(|_| unique).unwrap_or(start.naive_local());
+            doc.start = Some(unspanned(toml_datetime(local, (!unique).then(|| *start.offset()))));
+            if let Some(day) = s.day.filter(|&d| d != local.date()) {
+                doc.day = Some(unspanned(toml_date(day)));
+            }
+            match s.minutes {
+                Some(m) if m < 0 => self.report.skip("negative duration", &title),
+                Some(m) => doc.duration = Some(unspanned(duration_text(m))),
+                None => {}
+            }
+        }
+        if let Some(room) = s.room.map(|r| text::line(&r)).filter(|r| !r.is_empty()) {
+            let rooms = &mut self.conferences[conference].rooms;
+            if !rooms.iter().any(|r| *r.get_ref() == room) {
+                rooms.push(unspanned(room.clone()));
+            }
+            doc.room = Some(unspanned(room));
+        }
+        let line = |t: Option<String>| t.map(|t| text::line(&t)).filter(|t| !t.is_empty());
+        doc.track = line(s.track);
+        doc.language = line(s.language);
+        doc.level = line(s.level);
+        doc.kind = s.kind;
+        doc.url = s.url.as_deref().and_then(|u| links::absolute(u, None)).map(unspanned);
     }
 
     /// The finished document and report. Tags become topics; conferences without dates span
@@ -437,6 +515,26 @@ pub fn toml_date(d: NaiveDate) -> toml::value::Datetime {
         date: Some(toml::value::Date { year: d.year() as u16, month: d.month() as u8, day: d.day() as u8 }),
         time: None,
         offset: None,
+    }
+}
+
+/// A TOML date-time: local when `offset` is `None`, else with that offset.
+pub fn toml_datetime(t: NaiveDateTime, offset: Option<FixedOffset>) -> toml::value::Datetime {
+    let time =
+        toml::value::Time { hour: t.hour() as u8, minute: t.minute() as u8, second: t.second() as u8, nanosecond: 0 };
+    let offset = offset.map(|o| match o.local_minus_utc() {
+        0 => toml::value::Offset::Z,
+        secs => toml::value::Offset::Custom { minutes: (secs / 60) as i16 },
+    });
+    toml::value::Datetime { date: toml_date(t.date()).date, time: Some(time), offset }
+}
+
+/// A duration as the catalogue writes it: "40m", "1h", "1h30m".
+pub fn duration_text(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
     }
 }
 

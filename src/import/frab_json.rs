@@ -30,6 +30,7 @@ pub fn import(draft: &mut Draft, v: &Value, fallback_name: &str) -> Result<(), S
         place: text(conf, "venue").or_else(|| text(conf, "city")),
         url: text(conf, "url").or_else(|| text(schedule, "base_url")),
         description: None,
+        timezone: None,
     });
     let tracks: HashMap<String, String> =
         list(conf, "tracks").iter().filter_map(|t| Some((text(t, "slug")?, text(t, "name")?))).collect();
@@ -119,5 +120,6 @@ fn talk(
         recorded: text(e, "date").or_else(|| text(e, "start")).as_deref().and_then(date_prefix),
         texts,
         links: found,
+        session: Default::default(),
     });
 }

@@ -31,6 +31,7 @@ pub fn import(draft: &mut Draft, text: &str, fallback_name: &str) -> Result<(), 
         place: [conf.text_of("venue"), conf.text_of("city")].into_iter().flatten().reduce(|a, b| format!("{a}, {b}")),
         url: conf.text_of("url").or_else(|| conf.text_of("base_url")),
         description: None,
+        timezone: None,
     });
     let days: Vec<&Element> = root.all("day").collect();
     if days.is_empty() {
@@ -97,5 +98,6 @@ fn talk(draft: &mut Draft, conference: &str, e: &Element, day: Option<chrono::Na
         recorded: e.text_of("date").as_deref().and_then(date_prefix).or(day),
         texts,
         links: found,
+        session: Default::default(),
     });
 }

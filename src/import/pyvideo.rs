@@ -362,6 +362,7 @@ fn talk(draft: &mut Draft, conference: &str, file: &Path, v: Video, hidden: &Has
         recorded: v.recorded.as_deref().and_then(date_prefix),
         texts: v.description.into_iter().chain(v.summary).collect(),
         links,
+        session: Default::default(),
     });
 }
 

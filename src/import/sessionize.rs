@@ -108,6 +108,7 @@ pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), Strin
             recorded: text(s, "startsAt").as_deref().and_then(date_prefix),
             texts: text(s, "description").into_iter().collect(),
             links,
+            session: Default::default(),
         });
     }
     Ok(())
