@@ -15,6 +15,7 @@ mod parse;
 pub mod resolve;
 pub mod schema;
 mod session;
+pub mod timetable;
 mod validate;
 pub mod write;
 
@@ -30,6 +31,8 @@ pub use parse::{
 pub use schema::{Availability, InsightKind, LinkKind, SessionKind};
 pub use session::parse_duration;
 pub use validate::{validate, MAX_URL_LEN};
+
+use timetable::Timetable;
 
 use crate::search::{Document, KeywordIndex, SpeakerEntry, SpeakerIndex, TextIndex};
 
@@ -152,6 +155,8 @@ pub struct Catalogue {
     pub conference_index: TextIndex,
     /// Built on first use: see [`Catalogue::keyword_index`].
     keyword_index: OnceLock<KeywordIndex>,
+    /// The talks that have a time, in start order.
+    pub timetable: Timetable,
 }
 
 impl Catalogue {
@@ -193,6 +198,7 @@ impl Catalogue {
         });
         let topic_index = TextIndex::build(topics.iter().map(|t| t.name.as_str()));
         let conference_index = TextIndex::build(conferences.iter().map(|c| c.name.as_str()));
+        let timetable = Timetable::build(&conferences, &talks);
         Catalogue {
             conferences,
             topics,
@@ -208,6 +214,7 @@ impl Catalogue {
             topic_index,
             conference_index,
             keyword_index: OnceLock::new(),
+            timetable,
         }
     }
 
@@ -291,6 +298,20 @@ impl Catalogue {
     pub fn topic_names(&self, talk: TalkIx) -> String {
         let names: Vec<&str> = self.talks[talk].topics.iter().map(|&t| self.topics[t].name.as_str()).collect();
         names.join(", ")
+    }
+
+    /// The days a conference's sessions are on, in order.
+    pub fn days(&self, conference: ConferenceIx) -> Vec<NaiveDate> {
+        let mut days: Vec<NaiveDate> = self
+            .timetable
+            .all()
+            .iter()
+            .filter(|s| self.talks[s.talk].conference == conference)
+            .map(|s| s.day)
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days
     }
 
     /// Counts for `confbot check` and `/about`.

@@ -21,9 +21,8 @@ const LONGEST: Duration = Duration::hours(24 * 7);
 /// A talk's slot, or `None` when it gives no start (or a broken one, reported).
 pub fn slot(file: &Parsed, t: &TalkDoc, conference: Option<&Conference>, problems: &mut Vec<Problem>) -> Option<Slot> {
     let zone = conference.and_then(|c| c.timezone);
-    let start_doc = t.start.as_ref()?;
-    let start = instant(file, start_doc, zone, conference, "start", problems)?;
-    let end = match (&t.duration, &t.end) {
+    // Every part is read, so that each of its problems is reported at once.
+    let length = match (&t.duration, &t.end) {
         (Some(d), Some(_)) => {
             problems.push(file.problem(
                 d.span(),
@@ -32,44 +31,19 @@ pub fn slot(file: &Parsed, t: &TalkDoc, conference: Option<&Conference>, problem
             ));
             None
         }
-        (Some(d), None) => duration(file, d, problems).map(|d| start + d),
-        (None, Some(e)) => instant(file, e, zone, conference, "end", problems),
+        (Some(d), None) => duration(file, d, problems).map(Length::Duration),
+        (None, Some(e)) => instant(file, e, zone, conference, "end", problems).map(Length::End),
         (None, None) => None,
     };
-    if let Some(end) = end {
-        if end < start {
-            let at = t
-                .end
-                .as_ref()
-                .map_or_else(|| t.duration.as_ref().map_or(start_doc.span(), Spanned::span), Spanned::span);
-            problems.push(file.problem(at, "talk ends before it starts", Some("check the end time or the duration")));
-            return None;
-        }
-        if end - start > LONGEST {
-            let at = t
-                .end
-                .as_ref()
-                .map_or_else(|| t.duration.as_ref().map_or(start_doc.span(), Spanned::span), Spanned::span);
-            problems.push(file.problem(
-                at,
-                "talk lasts more than a week",
-                Some("check the end time or the duration; durations are written \"40m\", \"1h30m\" or \"01:30\""),
-            ));
-            return None;
-        }
-    }
-    let local_date = match zone {
+    let day = t.day.as_ref().and_then(|d| super::validate::date(file, Some(d), problems));
+    let start_doc = t.start.as_ref()?;
+    let start = instant(file, start_doc, zone, conference, "start", problems)?;
+    let day = day.unwrap_or_else(|| match zone {
         Some(tz) => start.with_timezone(&tz).date_naive(),
         None => start.date_naive(),
-    };
-    let day = match &t.day {
-        Some(d) => super::validate::date(file, Some(d), problems).unwrap_or(local_date),
-        None => local_date,
-    };
+    });
     if let Some(c) = conference {
-        let outside = c.start.is_some_and(|s| day < s) || c.end.is_some_and(|e| day > e);
-        if outside {
-            let at = t.day.as_ref().map_or(start_doc.span(), Spanned::span);
+        if c.start.is_some_and(|s| day < s) || c.end.is_some_and(|e| day > e) {
             let dates = match (c.start, c.end) {
                 (Some(s), Some(e)) => format!("{s} to {e}"),
                 (Some(s), None) => format!("from {s}"),
@@ -77,13 +51,39 @@ pub fn slot(file: &Parsed, t: &TalkDoc, conference: Option<&Conference>, problem
                 (None, None) => String::new(),
             };
             problems.push(file.problem(
-                at,
+                t.day.as_ref().map_or(start_doc.span(), Spanned::span),
                 format!("talk is on {day}, outside its conference's dates ({dates})"),
-                Some("fix the date, or the conference's `start` and `end`; a session past midnight can say `day = ` the day it belongs to"),
+                Some("fix the date, or the conference's `start` and `end`; a session past midnight may say `day =` the day it belongs to"),
             ));
         }
     }
-    Some(Slot { start, end, day })
+    let end = length.map(|l| match l {
+        Length::Duration(d) => start + d,
+        Length::End(e) => e,
+    });
+    if let Some(end) = end {
+        let at = match (&t.duration, &t.end) {
+            (Some(d), _) => d.span(),
+            (None, Some(e)) => e.span(),
+            (None, None) => start_doc.span(),
+        };
+        let wrong = if end < start {
+            "talk ends before it starts"
+        } else if end - start > LONGEST {
+            "talk lasts more than a week"
+        } else {
+            return Some(Slot { start, end: Some(end), day });
+        };
+        problems.push(file.problem(at, wrong, Some("check the end time or the duration")));
+        return None;
+    }
+    Some(Slot { start, end: None, day })
+}
+
+/// How a talk's length is given.
+enum Length {
+    Duration(Duration),
+    End(DateTime<FixedOffset>),
 }
 
 /// The room a talk names, which its conference must list in `rooms`.
@@ -145,12 +145,12 @@ fn instant(
         }
         None => {
             let Some(tz) = zone else {
+                // Said once per conference: an export of a thousand talks has one missing zone.
                 let name = conference.map_or("its conference", |c| c.id.as_str());
-                problems.push(file.problem(
-                    value.span(),
-                    format!("local time, but conference {name:?} has no `timezone`"),
-                    Some(&zone_hint(conference)),
-                ));
+                let message = format!("talks have local times, but conference {name:?} has no `timezone`");
+                if !problems.iter().any(|p| p.message == message) {
+                    problems.push(file.problem(value.span(), message, Some(&zone_hint(conference))));
+                }
                 return None;
             };
             in_zone(file, value.span(), local, tz, problems)
@@ -186,7 +186,7 @@ fn zone_hint(conference: Option<&Conference>) -> String {
         .map(|place| {
             let mut found = Vec::new();
             for word in place.split(|c: char| !c.is_alphanumeric() && c != ' ').map(str::trim) {
-                for zone in crate::zones::closest_zones(word, 2) {
+                for zone in crate::zones::closest_zones(word, 1) {
                     if !found.contains(&zone) {
                         found.push(zone);
                     }
@@ -210,7 +210,7 @@ fn zone_hint(conference: Option<&Conference>) -> String {
 /// Reads a duration: "40m", "1h", "1h30m", "90 min" or "01:30" (hours and minutes).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim().to_lowercase();
-    let bad = || format!("{text:?} is not a duration: write \"40m\", \"1h30m\" or \"01:30\"");
+    let bad = || format!("{text:?} is not a duration");
     if let Some(rest) = t.strip_prefix('-') {
         return match parse_duration(rest) {
             Ok(_) => Err("the duration is negative".into()),

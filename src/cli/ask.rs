@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Write};
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::DataArgs;
@@ -9,10 +10,20 @@ use crate::catalogue::Catalogue;
 use crate::commands::{self, Context, Invocation, Outcome};
 use crate::reply::{self, Reply};
 
-pub fn run(data: &DataArgs, json: bool, seed: Option<u64>, command: Option<&str>) -> anyhow::Result<i32> {
+/// How `ask` answers: as JSON or as text, with a seed for random choices, at an instant.
+pub struct Options {
+    pub json: bool,
+    pub seed: Option<u64>,
+    /// "Now" for every answer; the real clock when absent.
+    pub now: Option<DateTime<Utc>>,
+}
+
+pub fn run(data: &DataArgs, options: &Options, command: Option<&str>) -> anyhow::Result<i32> {
     let catalogue = data.load()?;
-    let mut rng = seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
-    let mut session = Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0 };
+    let json = options.json;
+    let mut rng = options.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+    let mut session =
+        Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0, now: options.now };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match command {
@@ -38,6 +49,7 @@ struct Session<'a> {
     rng: &'a mut fastrand::Rng,
     last_insight: Option<usize>,
     failures: usize,
+    now: Option<DateTime<Utc>>,
 }
 
 impl Session<'_> {
@@ -54,13 +66,16 @@ impl Session<'_> {
             let record = json!({"command": line, "ok": outcome.ok, "resolved": outcome.resolved, "message": message});
             writeln!(out, "{}", serde_json::to_string(&record)?)?;
         } else {
-            writeln!(out, "{}", super::terminal::show(line, &message))?;
+            writeln!(out, "{}", super::terminal::show(line, &message, self.now.unwrap_or_else(Utc::now)))?;
         }
         Ok(())
     }
 
     fn run(&mut self, invocation: &Invocation) -> Outcome {
         let mut ctx = Context { last_insight: self.last_insight, ..Context::new(self.catalogue, self.rng) };
+        if let Some(now) = self.now {
+            ctx.now = now;
+        }
         let outcome = commands::run(&mut ctx, invocation);
         if outcome.shown_insight.is_some() {
             self.last_insight = outcome.shown_insight;

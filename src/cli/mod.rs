@@ -61,6 +61,10 @@ pub enum Command {
         /// Seed for random choices (/insight), for repeatable answers.
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
+        /// Answer as if it were this instant (RFC 3339 with an offset, e.g.
+        /// 2019-12-28T12:00:00+01:00), for /now, /next, /schedule and /talk.
+        #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
         /// The command, e.g. "/topic name: AI". Omit to read commands from stdin.
         command: Option<String>,
     },
@@ -161,7 +165,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     match cli.command {
         Command::Run { config } => run::run(config.as_deref(), cli.log.as_deref()),
-        Command::Ask { data, json, seed, command } => ask::run(&data, json, seed, command.as_deref()),
+        Command::Ask { data, json, seed, now, command } => {
+            ask::run(&data, &ask::Options { json, seed, now }, command.as_deref())
+        }
         Command::Complete { command, option, partial, data } => {
             let catalogue = data.load()?;
             let choices = crate::commands::complete(&catalogue, &command, &option, &partial);
@@ -192,4 +198,11 @@ pub fn init_logging(filter: Option<&str>) {
     // Colour codes only for a terminal: in a log file or journal they are noise.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
+}
+
+/// Reads `--now`: RFC 3339, with its offset (a local time alone would be ambiguous).
+fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e}: write an RFC 3339 instant with its offset, e.g. 2019-12-28T12:00:00+01:00"))
 }

@@ -68,6 +68,12 @@ pub fn conferences(c: &Catalogue, partial: &str) -> Vec<Choice> {
     ixs.into_iter().map(|i| choice(&c.conferences[i].name, &id_value(&c.conferences[i].id))).collect()
 }
 
+/// Plain names (rooms, tracks) containing what was typed, in their order; all when nothing is.
+pub fn names<'a>(names: impl IntoIterator<Item = &'a str>, partial: &str) -> Vec<Choice> {
+    let wanted = partial.to_lowercase();
+    names.into_iter().filter(|n| n.to_lowercase().contains(&wanted)).take(N).map(|n| choice(n, n)).collect()
+}
+
 /// IANA time zones containing what was typed, else the closest names.
 pub fn zones(partial: &str) -> Vec<Choice> {
     crate::zones::zone_choices(partial, N).into_iter().map(|name| choice(name, name)).collect()

@@ -69,6 +69,20 @@ pub fn with_id(inv: Invocation, option: &str, id: &str) -> Invocation {
     }
 }
 
+/// A free-text field (a room, a track) made safe to sit among others: `%` and `:` escaped.
+pub fn escape(text: &str) -> String {
+    text.replace('%', "%25").replace(':', "%3A")
+}
+
+/// Adds `option` with the text of an [`escape`]d field, unless the field is empty.
+pub fn with_text(inv: Invocation, option: &str, field: &str) -> Invocation {
+    if field.is_empty() {
+        inv
+    } else {
+        inv.with(option, field.replace("%3A", ":").replace("%25", "%"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,8 +25,12 @@ pub mod daily;
 pub mod definition;
 mod help;
 pub mod insight;
+mod next;
+mod now;
 mod parse;
+pub mod programme;
 pub mod reload;
+mod schedule;
 mod search;
 mod speaker;
 pub mod talk;
@@ -53,6 +57,9 @@ pub const COMMANDS: &[Command] = &[
     speaker::COMMAND,
     insight::COMMAND,
     search::COMMAND,
+    now::COMMAND,
+    next::COMMAND,
+    schedule::COMMAND,
     about::COMMAND,
     help::COMMAND,
     reload::COMMAND,

@@ -1,12 +1,13 @@
 //! `/talk title: [conference:]`: one talk in full — speakers, topic, summary, insights and
 //! links. Its card is also what a daily post about a talk shows.
 
+use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::common::{self, CONFERENCE, CONFERENCE_OPTION};
 use super::custom_id::{self, StaleButton};
 use super::definition::text;
-use super::{choices, speaker, topics, Choice, Command, Context, Invocation, Outcome};
+use super::{choices, programme, speaker, topics, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, id_value, Found};
 use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightKind, Link, LinkKind, TalkIx};
 use crate::reply::{echo, limits, link, md, Button, Embed, Field, Reply, COLOR};
@@ -50,7 +51,14 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let c = ctx.catalogue;
     let title = args.title.as_str();
     match resolve::talk(c, title, args.conference) {
-        Found::One(t) => Outcome::found(card(c, t), json!({"talk": summary(c, t)})),
+        Found::One(t) => {
+            let mut reply = card(c, t);
+            // While the conference is on, say where the talk stands now.
+            if let Some(status) = programme::status(c, t, ctx.now) {
+                reply.content = Some(format!("**{status}**"));
+            }
+            Outcome::found(reply, json!({"talk": summary(c, t)}))
+        }
         Found::Maybe(options) => {
             let mut reply = Reply::problem(
                 format!("Which talk did you mean by “{}”?", echo(title)),
@@ -103,6 +111,10 @@ pub fn summary(c: &Catalogue, t: TalkIx) -> Value {
         "speakers": talk.speakers.iter().map(|&s| c.speakers[s].name.as_str()).collect::<Vec<_>>(),
         "topic": talk.topics.first().map(|&tp| c.topics[tp].name.as_str()),
         "conference": c.conferences[talk.conference].name,
+        "start": talk.slot.map(|s| programme::rfc3339(c, t, s.start.with_timezone(&Utc))),
+        "end": talk.slot.and_then(|s| s.end).map(|e| programme::rfc3339(c, t, e.with_timezone(&Utc))),
+        "room": talk.room,
+        "url": talk.url,
     })
 }
 
@@ -120,9 +132,27 @@ pub fn card(c: &Catalogue, t: TalkIx) -> Reply {
     if !talk.topics.is_empty() {
         fields.push(Field::inline(if talk.topics.len() == 1 { "Topic" } else { "Topics" }, md(&c.topic_names(t))));
     }
-    let when = talk.recorded.map(|d| format!(" · {}", d.format("%-d %B %Y"))).unwrap_or_default();
+    let recorded = talk.recorded.filter(|_| talk.slot.is_none());
+    let when = recorded.map(|d| format!(" · {}", d.format("%-d %B %Y"))).unwrap_or_default();
     fields.push(Field::inline("Conference", format!("{}{when}", md(&conference.name))));
-    for &i in c.insights_of_talk(t).iter().take(limits::EMBED_FIELDS - 5) {
+    if let Some(when) = programme::when_field(c, t) {
+        fields.push(Field::new("When", when));
+    }
+    if let Some(room) = &talk.room {
+        fields.push(Field::inline("Room", md(room)));
+    }
+    let session = [
+        talk.kind.map(|k| k.label().to_owned()),
+        talk.track.as_ref().map(|t| format!("track {t}")),
+        talk.level.clone(),
+        talk.language.as_ref().map(|l| format!("in {l}")),
+    ];
+    let session: Vec<String> = session.into_iter().flatten().collect();
+    if !session.is_empty() {
+        fields.push(Field::inline("Session", md(&session.join(" · "))));
+    }
+    let room_for_insights = limits::EMBED_FIELDS.saturating_sub(fields.len() + 1);
+    for &i in c.insights_of_talk(t).iter().take(room_for_insights) {
         let insight = &c.insights[i];
         let name = match insight.kind {
             InsightKind::Insight => "💡 Insight",
@@ -138,6 +168,9 @@ pub fn card(c: &Catalogue, t: TalkIx) -> Reply {
         talk.links.iter().filter(|l| l.availability == Availability::Public && l.url.is_some()).collect();
     let mut buttons: Vec<Button> =
         public.iter().map(|l| Button::Link { label: link_label(l), url: l.url.clone().unwrap_or_default() }).collect();
+    if let Some(page) = talk.url.as_ref().filter(|u| !public.iter().any(|l| l.url.as_ref() == Some(u))) {
+        buttons.insert(0, Button::Link { label: "Talk page".into(), url: page.clone() });
+    }
     buttons.extend(
         talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, speaker::button(&c.speakers[s].id, None, 0))),
     );
