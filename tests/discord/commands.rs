@@ -266,3 +266,32 @@ async fn a_deeply_nested_export_on_reload_keeps_the_bot_and_its_catalogue() {
     assert_eq!(title(&still.data), "Simon Willison");
     bot.stop().await;
 }
+
+/// The schedule through the gateway, at an instant of the test's: the bot's clock answers
+/// `/now`, and a day button shows the other day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schedule_answers_at_the_bots_instant() {
+    use chrono::TimeZone;
+    let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule/nightconf.toml"));
+    let config = Config { guild_ids: vec![GUILD_ID], data: vec![data], ..Config::default() };
+    // 10:40 CEST on the first day: two sessions are on.
+    let clock = confbot::services::Clock::starting_at(chrono::Utc.with_ymd_and_hms(2024, 10, 26, 8, 40, 0).unwrap());
+    let bot = Bot::launch(crate::fake_discord::FakeDiscord::start().await, config, |_| {}, Some(clock)).await;
+    let now = bot.command("now", &[]).await;
+    assert_eq!(now.kind, 4);
+    let shown = serde_json::to_string(&checked(&now.data)).unwrap();
+    assert!(shown.contains("Analytical Engines") && shown.contains("Compilers for Everyone"), "{shown}");
+    assert!(!shown.contains("Opening"), "{shown}");
+    let schedule = bot.command("schedule", &[("room", "Workshop Room")]).await;
+    assert!(title(&schedule.data).contains("day 1"), "{}", schedule.data);
+    let day2 = custom_ids(&schedule.data).into_iter().find(|id| id.contains("2024-10-27")).expect("a day 2 button");
+    let clicked = bot.click(&schedule, &day2).await;
+    let shown = serde_json::to_string(&checked(&clicked.data)).unwrap();
+    assert!(shown.contains("The Hour That Happens Twice") && !shown.contains("Closing"), "room kept: {shown}");
+    let id = crate::fake_discord::payloads::snowflake();
+    let choices =
+        bot.interact(crate::fake_discord::payloads::autocomplete(id, &token(id), "schedule", "day", "")).await;
+    assert_eq!(choices.kind, 8);
+    assert!(choices.data["choices"].as_array().unwrap().iter().any(|c| c["value"] == "2024-10-26"));
+    bot.stop().await;
+}
