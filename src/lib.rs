@@ -15,7 +15,7 @@
 //!     │
 //!  sources    sources/  import/             files, folders and exports into documents
 //!     │
-//!  core       catalogue/  search/  daily/  zones  reply/
+//!  core       catalogue/  search/  daily/  live/  zones  reply/
 //! ```
 //!
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
@@ -23,6 +23,7 @@
 //! - [`search`]: name normalisation, fuzzy speaker matching, title lookup, keyword search;
 //! - [`catalogue`]: the talk catalogue — model, TOML format, validation, name resolution;
 //! - [`daily`]: daily highlights as pure rules — schedules, decks, the post log, what is due;
+//! - [`live`]: live during the event as pure rules — announcements and reminders due, schedule changes;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`sources`]: where a catalogue comes from — files, folders, exports — and loading it;
 //! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
@@ -41,6 +42,7 @@ pub mod config;
 pub mod daily;
 pub mod discord;
 pub mod import;
+pub mod live;
 pub mod reply;
 pub mod search;
 pub mod services;

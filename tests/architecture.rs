@@ -11,6 +11,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("search", 0),
     ("catalogue", 0),
     ("daily", 0),
+    ("live", 0),
     ("import", 1),
     ("sources", 1),
     ("store", 2),
@@ -29,6 +30,7 @@ const CORE: &[(&str, &[&str])] = &[
     ("search", &["reply"]),
     ("catalogue", &["reply", "search", "zones"]),
     ("daily", &["reply", "search", "zones", "catalogue"]),
+    ("live", &["reply", "search", "zones", "catalogue"]),
 ];
 
 fn layer(module: &str) -> usize {

@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use super::DataArgs;
 use crate::catalogue::Catalogue;
 use crate::commands::{self, Context, Invocation};
@@ -32,6 +34,18 @@ pub fn run(data: &DataArgs, queries: usize, seed: u64) -> anyhow::Result<i32> {
         let mut times = Vec::with_capacity(invocations.len());
         for inv in invocations {
             let mut ctx = Context::new(&catalogue, &mut rng);
+            let t = Instant::now();
+            let outcome = commands::run(&mut ctx, inv);
+            times.push(t.elapsed());
+            std::hint::black_box(outcome);
+        }
+        print_row(name, &mut times);
+    }
+    for (name, invocations) in [("/now", &mix.now), ("/next", &mix.next), ("/schedule", &mix.schedule)] {
+        let mut times = Vec::with_capacity(invocations.len());
+        for (inv, at) in invocations {
+            let mut ctx = Context::new(&catalogue, &mut rng);
+            ctx.now = *at;
             let t = Instant::now();
             let outcome = commands::run(&mut ctx, inv);
             times.push(t.elapsed());
@@ -69,6 +83,10 @@ struct QueryMix {
     talk: Vec<Invocation>,
     search: Vec<Invocation>,
     topic: Vec<Invocation>,
+    /// Schedule commands, each at an instant during the programme.
+    now: Vec<(Invocation, DateTime<Utc>)>,
+    next: Vec<(Invocation, DateTime<Utc>)>,
+    schedule: Vec<(Invocation, DateTime<Utc>)>,
     complete: Vec<(&'static str, &'static str, String)>,
 }
 
@@ -76,7 +94,16 @@ impl QueryMix {
     /// What people type: full names, lowercase, one word of a name, a prefix, a typo; titles
     /// whole or in part; title words for `/search`; every prefix length for autocomplete.
     fn draw(c: &Catalogue, rng: &mut fastrand::Rng, n: usize) -> QueryMix {
-        let mut mix = QueryMix { speaker: vec![], talk: vec![], search: vec![], topic: vec![], complete: vec![] };
+        let mut mix = QueryMix {
+            speaker: vec![],
+            talk: vec![],
+            search: vec![],
+            topic: vec![],
+            now: vec![],
+            next: vec![],
+            schedule: vec![],
+            complete: vec![],
+        };
         for _ in 0..n {
             if !c.speakers.is_empty() {
                 let name = &c.speakers[rng.usize(..c.speakers.len())].name;
@@ -98,6 +125,26 @@ impl QueryMix {
                 if !long.is_empty() {
                     mix.search.push(Invocation::new("search").with("query", long[rng.usize(..long.len())]));
                 }
+            }
+            let sessions = c.timetable.all();
+            if let (Some(first), Some(last)) = (sessions.first(), sessions.last()) {
+                // An instant from an hour before the first session to an hour after the last.
+                let span = (last.until - first.start).num_seconds() + 7200;
+                let at = first.start - chrono::Duration::hours(1) + chrono::Duration::seconds(rng.i64(0..span.max(1)));
+                let session = &sessions[rng.usize(..sessions.len())];
+                let talk = &c.talks[session.talk];
+                let room = talk.room.clone().filter(|_| rng.bool());
+                let conference = c.conferences[talk.conference].id.clone();
+                let with_room = |inv: Invocation| match &room {
+                    Some(r) => inv.with("room", r.clone()),
+                    None => inv,
+                };
+                mix.now.push((with_room(Invocation::new("now")), at));
+                mix.next.push((with_room(Invocation::new("next")), at));
+                let day = format!("{}", session.day);
+                let schedule =
+                    Invocation::new("schedule").with("conference", format!("id:{conference}")).with("day", day);
+                mix.schedule.push((with_room(schedule), at));
             }
             if !c.topics.is_empty() {
                 let name = &c.topics[rng.usize(..c.topics.len())].name;
