@@ -30,7 +30,7 @@ const CORE: &[(&str, &[&str])] = &[
     ("search", &["reply"]),
     ("catalogue", &["reply", "search", "zones"]),
     ("daily", &["reply", "search", "zones", "catalogue"]),
-    ("live", &["reply", "search", "zones", "catalogue"]),
+    ("live", &["reply", "search", "zones", "catalogue", "daily"]),
 ];
 
 fn layer(module: &str) -> usize {

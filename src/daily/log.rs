@@ -79,3 +79,14 @@ pub struct NewPost {
     pub late: bool,
     pub at: DateTime<Utc>,
 }
+
+/// FNV-1a: a hash that never changes between builds, for nonces that must be the same on
+/// every attempt, restarts and upgrades included.
+pub fn fnv1a(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}

@@ -21,5 +21,5 @@ pub mod schedule;
 
 pub use deck::{DeckState, Pick};
 pub use entries::{DailyEntry, EntryProblems};
-pub use log::{NewPost, PostRecord, Status};
+pub use log::{fnv1a, NewPost, PostRecord, Status};
 pub use schedule::{Entry, Origin, Schedule};

@@ -186,8 +186,8 @@ mod tests {
             talk("d2", "delta", 15, "Lab"),
             talk("f", "Phi", 16, "Hall"),
         ]);
-        let kinds: Vec<(ChangeKind, &str)> =
-            diff(&old, &new).iter().map(|c| (c.kind, c.talk().id.as_str())).collect::<Vec<_>>().into_iter().collect();
+        let changes = diff(&old, &new);
+        let kinds: Vec<(ChangeKind, &str)> = changes.iter().map(|c| (c.kind, c.talk().id.as_str())).collect();
         assert_eq!(
             kinds,
             [

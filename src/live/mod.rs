@@ -8,6 +8,7 @@
 
 pub mod changes;
 pub mod due;
+pub mod outbox;
 
 pub use changes::{Change, ChangeKind, Snapshot, SnapshotTalk};
 pub use due::{Announcement, Bookmark, Following, Reminder};

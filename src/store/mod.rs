@@ -9,10 +9,15 @@
 //!
 //! # Layout
 //! - `schedules`: schedules (config entries overridden by `/daily set`) and decks;
-//! - `posts`: the post log and the delivery protocol's state transitions.
+//! - `posts`: the post log and the delivery protocol's state transitions;
+//! - `live`: live follows, the outbox of announcements, notices and reminders, schedule
+//!   snapshots, bookmarks.
 
+mod live;
 mod posts;
 mod schedules;
+
+pub use live::{Toggle, REMIND_MINUTES};
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -43,9 +48,10 @@ pub struct Store {
 }
 
 /// The schema version this code writes; each step in [`MIGRATIONS`] moves one version up.
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE schedules (
     guild_id     INTEGER PRIMARY KEY,
     channel_id   INTEGER NOT NULL,
@@ -93,7 +99,9 @@ CREATE TABLE posts (
     UNIQUE (guild_id, local_date)        -- the exactly-once-per-day rule, enforced by SQLite
 );
 CREATE INDEX posts_pending ON posts (status) WHERE status = 'pending';
-"#];
+"#,
+    live::MIGRATION,
+];
 
 impl Store {
     /// Opens (creating if needed) the state file at `path` and brings its schema up to date.

@@ -223,11 +223,7 @@ fn is_post(seen: &Seen, post: &PostRecord, message: &Message) -> bool {
 /// The nonce of a guild's post for a local date: the same for every attempt, at most 25
 /// characters, as Discord requires.
 pub fn nonce(guild_id: u64, date: NaiveDate) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in format!("{guild_id}/{date}").bytes() {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = crate::daily::fnv1a(&format!("{guild_id}/{date}"));
     format!("d{}{h:016x}", date.format("%y%m%d"))
 }
 
