@@ -4,11 +4,15 @@
 //!
 //! # Layout
 //! - [`daily`]: the daily-post delivery loop;
+//! - [`live`]: announcements, change notices and reminders during the event;
+//! - [`pass`]: the loop both run: a pass, then sleep until the next thing is due;
 //! - [`transport`]: what a loop needs from Discord (send with a nonce, list recent messages);
 //! - [`clock`]: "now", real or virtual.
 
 pub mod clock;
 pub mod daily;
+pub mod live;
+pub mod pass;
 pub mod transport;
 
 pub use clock::Clock;

@@ -62,6 +62,9 @@ pub enum SendError {
     /// Any other 4xx: Discord refused the request itself. Repeating it cannot help.
     #[error("Discord refused the post: {0}")]
     Refused(String),
+    /// 50007: the user does not accept DMs from the bot. Not retried.
+    #[error("the user does not accept direct messages")]
+    DmClosed,
 }
 
 impl SendError {
@@ -85,6 +88,24 @@ pub trait Transport: Send + Sync {
         channel_id: u64,
         since: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<Seen>, SendError>> + Send;
+
+    /// The DM channel with a user (`POST /users/@me/channels`), for reminders. Opening it
+    /// twice gives the same channel. A transport that cannot DM refuses.
+    fn dm_channel(&self, user_id: u64) -> impl Future<Output = Result<u64, SendError>> + Send {
+        async move { Err(SendError::Refused(format!("cannot open a DM with {user_id} here"))) }
+    }
+}
+
+/// Whether a message seen in a channel is the one sent with `nonce` and `message`: by its
+/// nonce when Discord returns it, else by its first embed's footer and description.
+pub fn is_ours(seen: &Seen, nonce: &str, message: &Message) -> bool {
+    if seen.nonce.as_deref() == Some(nonce) {
+        return true;
+    }
+    let embed = message.embeds.first();
+    let footer = embed.and_then(|e| e.footer.as_ref()).map(|f| f.text.as_str());
+    let description = embed.and_then(|e| e.description.as_deref());
+    footer.is_some() && seen.footer.as_deref() == footer && seen.description.as_deref() == description
 }
 
 /// The first Discord snowflake of an instant, for `after=` in message lookups.

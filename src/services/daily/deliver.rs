@@ -21,7 +21,7 @@ use crate::daily::deck::{self, Filter, Item};
 use crate::daily::due::{self, Action};
 use crate::daily::{Entry, NewPost, PostRecord, Status};
 use crate::reply::Message;
-use crate::services::{Delivery, Seen, SendError, Transport};
+use crate::services::{transport, Delivery, SendError, Transport};
 use crate::store::{Store, StoreError};
 
 /// How long a send or lookup may take before it counts as a transient failure.
@@ -189,7 +189,7 @@ async fn reconcile<T: Transport>(
         .unwrap_or_else(|_| Err(SendError::Server("no answer in time".into())));
     match found {
         Ok(seen) => {
-            if let Some(id) = seen.iter().find(|m| is_post(m, post, &message)).map(|m| m.id) {
+            if let Some(id) = seen.iter().find(|m| transport::is_ours(m, &post.nonce, &message)).map(|m| m.id) {
                 tracing::info!(guild = post.guild_id, date = %post.local_date, id, "daily: found the post; recorded");
                 return store.mark_sent(post.id, id, now);
             }
@@ -207,17 +207,6 @@ async fn reconcile<T: Transport>(
         tracing::warn!(guild = post.guild_id, date = %post.local_date, "daily: day ended undelivered: {why}");
         store.give_up(post.id, Status::Missed, &format!("day ended undelivered: {why}"), now)
     }
-}
-
-/// Whether a message seen in the channel is this intent's post.
-fn is_post(seen: &Seen, post: &PostRecord, message: &Message) -> bool {
-    if seen.nonce.as_deref() == Some(post.nonce.as_str()) {
-        return true;
-    }
-    let embed = message.embeds.first();
-    let footer = embed.and_then(|e| e.footer.as_ref()).map(|f| f.text.as_str());
-    let description = embed.and_then(|e| e.description.as_deref());
-    footer.is_some() && seen.footer.as_deref() == footer && seen.description.as_deref() == description
 }
 
 /// The nonce of a guild's post for a local date: the same for every attempt, at most 25
@@ -263,12 +252,12 @@ mod tests {
             footer,
             description,
         };
-        assert!(is_post(&seen(Some("n1"), None, None), &record, &message));
-        assert!(is_post(&seen(None, footer.clone(), embed.description.clone()), &record, &message));
-        assert!(!is_post(&seen(Some("n2"), footer.clone(), Some("other".into())), &record, &message));
-        assert!(!is_post(
+        assert!(transport::is_ours(&seen(Some("n1"), None, None), &record.nonce, &message));
+        assert!(transport::is_ours(&seen(None, footer.clone(), embed.description.clone()), &record.nonce, &message));
+        assert!(!transport::is_ours(&seen(Some("n2"), footer.clone(), Some("other".into())), &record.nonce, &message));
+        assert!(!transport::is_ours(
             &seen(None, Some("Daily highlight · 1 of 4".into()), embed.description.clone()),
-            &record,
+            &record.nonce,
             &message
         ));
     }

@@ -14,18 +14,11 @@ pub use deliver::tick;
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::Duration;
 use tokio::sync::Notify;
 
 use crate::catalogue::Catalogue;
 use crate::services::{Clock, Transport};
 use crate::store::Store;
-
-/// The longest the loop sleeps without looking again: the wall clock may jump (suspend,
-/// NTP), and tokio's timers follow a monotonic clock.
-pub const MAX_SLEEP: Duration = Duration::hours(1);
-/// After a store error, the loop waits this long before trying again.
-const ERROR_PAUSE: Duration = Duration::seconds(30);
 
 /// Runs the daily posts until `shutdown` completes. Call it once per process (not on every
 /// gateway `ready`). `catalogue` returns the current catalogue (it may be swapped by a
@@ -44,30 +37,10 @@ pub async fn run<T, C>(
     T: Transport,
     C: Fn() -> Arc<Catalogue>,
 {
-    tokio::pin!(shutdown);
-    loop {
-        let now = clock.now();
-        let next = match tick(&store, &catalogue(), &transport, now).await {
-            Ok(next) => next,
-            Err(e) => {
-                tracing::error!("daily: state store failed: {e}; trying again shortly");
-                now + ERROR_PAUSE
-            }
-        };
-        let nap = (next - clock.now()).clamp(Duration::zero(), MAX_SLEEP).to_std().unwrap_or_default();
-        if nap.is_zero() {
-            // It acted; look again at once, but let shutdown in first.
-            tokio::select! {
-                biased;
-                _ = &mut shutdown => break,
-                _ = tokio::task::yield_now() => continue,
-            }
-        }
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(nap) => {}
-        }
-    }
-    tracing::info!("daily: stopped");
+    let (store, transport) = (&store, &transport);
+    super::pass::run_passes("daily", clock, wake, shutdown, |now| {
+        let catalogue = catalogue();
+        async move { tick(store, &catalogue, transport, now).await }
+    })
+    .await;
 }
