@@ -25,6 +25,7 @@ pub mod daily;
 pub mod definition;
 mod help;
 pub mod insight;
+pub mod live;
 mod next;
 mod now;
 mod parse;
@@ -64,6 +65,7 @@ pub const COMMANDS: &[Command] = &[
     help::COMMAND,
     reload::COMMAND,
     daily::COMMAND,
+    live::COMMAND,
 ];
 
 /// A command by name.
@@ -139,6 +141,8 @@ pub enum Effect {
     Reload,
     /// Wake the daily delivery loop: a schedule changed or a post was asked for.
     WakeDaily,
+    /// Wake the live loop: a server's announcement settings changed.
+    WakeLive,
     /// Check that the bot can post in this channel, and add [`daily::cannot_post`] to the
     /// reply if it cannot. Takes REST calls: the edge defers first.
     CheckChannel(u64),

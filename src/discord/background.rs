@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 pub const STOP: Duration = Duration::from_secs(2);
 
 /// Resolves when the bot is shutting down.
+#[derive(Clone)]
 pub struct Closing(watch::Receiver<bool>);
 
 impl Closing {

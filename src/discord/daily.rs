@@ -31,7 +31,9 @@ pub struct Daily {
     pub store: Arc<Store>,
     /// Poked after `/daily set | now | off` and reloads, so the loop looks again at once.
     pub wake: Arc<Notify>,
-    /// "Now" for the loop and `/daily` (the system clock, except in tests).
+    /// Poked after `/live` settings change and reloads: the live loop looks again at once.
+    pub live_wake: Arc<Notify>,
+    /// "Now" for the loops and commands (the system clock, except in tests).
     pub clock: Clock,
 }
 
@@ -56,20 +58,36 @@ impl Daily {
         if !schedules.is_empty() {
             tracing::info!("daily: {} schedule(s) in the config", schedules.len());
         }
-        Ok(Daily { store: Arc::new(store), wake: Arc::new(Notify::new()), clock })
+        Ok(Daily { store: Arc::new(store), wake: Arc::new(Notify::new()), live_wake: Arc::new(Notify::new()), clock })
     }
 }
 
-/// Starts the delivery loop; it stops when `closing` resolves. Called once per process.
+/// Starts the daily and live loops; they stop when `closing` resolves. Called once per process.
 pub fn start(bot: Arc<Bot>, http: Arc<Http>, bot_user: u64, closing: Closing) -> JoinHandle<()> {
     let store = bot.daily.store.clone();
-    let (wake, clock) = (bot.daily.wake.clone(), bot.daily.clock);
+    let clock = bot.daily.clock;
     let transport = Rest { http, bot_user };
     // The catalogue is read afresh on every pass, so a reload is seen at once.
-    tokio::spawn(services::daily::run(store, move || bot.live.get(), transport, clock, wake, closing.wait()))
+    let catalogue = {
+        let bot = bot.clone();
+        move || bot.live.get()
+    };
+    let daily = services::daily::run(
+        store.clone(),
+        catalogue.clone(),
+        transport.clone(),
+        clock,
+        bot.daily.wake.clone(),
+        closing.clone().wait(),
+    );
+    let live = services::live::run(store, catalogue, transport, clock, bot.daily.live_wake.clone(), closing.wait());
+    tokio::spawn(async move {
+        tokio::join!(daily, live);
+    })
 }
 
-/// The delivery loop's view of Discord, over serenity's REST client.
+/// The delivery loops' view of Discord, over serenity's REST client.
+#[derive(Clone)]
 pub struct Rest {
     http: Arc<Http>,
     /// Only the bot's own messages count when looking for a post.
@@ -110,12 +128,23 @@ impl Transport for Rest {
             })
             .collect())
     }
+
+    async fn dm_channel(&self, user_id: u64) -> Result<u64, SendError> {
+        if user_id == 0 {
+            return Err(SendError::NotFound("0 is not a user id".into()));
+        }
+        let opened =
+            self.http.create_private_channel(&serde_json::json!({ "recipient_id": user_id.to_string() })).await;
+        opened.map(|c| c.id.get()).map_err(|e| send_error(&e))
+    }
 }
 
 /// A serenity error as the delivery loop sees it.
 fn send_error(error: &serenity::Error) -> SendError {
     let text = retry::describe(error);
     match error {
+        // "Cannot send messages to this user": their DMs are closed to the bot.
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) if r.error.code == 50007 => SendError::DmClosed,
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => match r.status_code.as_u16() {
             // serenity drops retry-after; the loop's own backoff (2 s and up) applies.
             429 => SendError::RateLimited { retry_after: None },

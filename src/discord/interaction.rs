@@ -176,6 +176,10 @@ async fn carry_out(bot: &Bot, http: &Http, effect: Effect, guild: Option<GuildId
             bot.daily.wake.notify_one();
             Done::Nothing
         }
+        Effect::WakeLive => {
+            bot.daily.live_wake.notify_one();
+            Done::Nothing
+        }
         Effect::Reload => Done::Replace(commands::reload::reply(&bot.reload("/reload").await)),
         Effect::CheckChannel(channel) => {
             let Some(guild) = guild else { return Done::Nothing };

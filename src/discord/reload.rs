@@ -66,6 +66,8 @@ impl Bot {
             Ok(counts) => {
                 tracing::info!("catalogue reloaded on {why}: {counts}");
                 self.daily.wake.notify_one();
+                // Schedule changes are noticed by the live loop's next pass: make it now.
+                self.daily.live_wake.notify_one();
             }
             Err(e) => tracing::warn!("the reload on {why} kept the previous catalogue: {e}"),
         }
