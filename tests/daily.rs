@@ -69,6 +69,14 @@ struct State {
     attempts: Vec<(DateTime<Utc>, String)>,
     lookups: usize,
     lookup_error: Option<SendError>,
+    /// Users whose DMs are closed to the bot (Discord answers 50007).
+    closed_dms: Vec<u64>,
+    dm_opens: usize,
+}
+
+/// The DM channel the fake opens with a user.
+pub fn dm_channel_of(user_id: u64) -> u64 {
+    7_000_000_000 + user_id
 }
 
 /// A fake Discord channel service on virtual time. Cheap to clone; clones share state, so a
@@ -127,6 +135,15 @@ impl Fake {
         self.state().lookups
     }
 
+    /// The user's DMs are closed: sending to them fails with 50007.
+    pub fn close_dms(&self, user_id: u64) {
+        self.state().closed_dms.push(user_id);
+    }
+
+    pub fn dm_opens(&self) -> usize {
+        self.state().dm_opens
+    }
+
     fn decide(&self, d: &Delivery) -> Then {
         let mut s = self.state();
         let now = s.clock.map(|c| c.now()).or(s.now).unwrap_or_else(Utc::now);
@@ -136,6 +153,9 @@ impl Fake {
         let mut remembered = s.messages.iter().rev().take_while(|m| now - m.at < NONCE_WINDOW);
         if let Some(m) = remembered.find(|m| m.nonce == d.nonce && m.channel_id == d.channel_id) {
             return Then::Answer(Ok(m.id));
+        }
+        if s.closed_dms.iter().any(|&u| dm_channel_of(u) == d.channel_id) {
+            return Then::Answer(Err(SendError::DmClosed));
         }
         let script = s.script.pop_front();
         let create = |s: &mut State| {
@@ -187,6 +207,11 @@ impl Transport for Fake {
                 description: m.body["embeds"][0]["description"].as_str().map(String::from),
             })
             .collect())
+    }
+
+    async fn dm_channel(&self, user_id: u64) -> Result<u64, SendError> {
+        self.state().dm_opens += 1;
+        Ok(dm_channel_of(user_id))
     }
 }
 
