@@ -11,5 +11,6 @@ mod fake_discord;
 mod fuzzy;
 mod hostile;
 mod import;
+mod import_times;
 mod imports_clean;
 mod search;
