@@ -198,7 +198,7 @@ fn sessionize_names_come_from_the_export_or_the_name_option() {
     assert_eq!(imported.doc.conferences[0].get_ref().name.get_ref(), "DDD Melbourne 2024");
     assert_eq!(imported.report.adjusted("conference named after its file (give --name to name it)"), 1);
 
-    let options = import::Options { format: None, name: Some("DDD Melbourne 2024 (Sessionize)".into()) };
+    let options = import::Options { name: Some("DDD Melbourne 2024 (Sessionize)".into()), ..Default::default() };
     let named = import::import_sources(std::slice::from_ref(&file), &options, &mut |_, _| {}).unwrap();
     assert_eq!(named.doc.conferences[0].get_ref().name.get_ref(), "DDD Melbourne 2024 (Sessionize)");
     assert_eq!(named.report.adjusted("conference named after its file (give --name to name it)"), 0);

@@ -11,6 +11,7 @@ mod fake_discord;
 mod fuzzy;
 mod hostile;
 mod import;
+mod import_times;
 mod imports_clean;
 mod schedule;
 mod search;

@@ -1,5 +1,6 @@
-//! `confbot import FORMAT SOURCE... -o FILE.toml`: converts exports into one catalogue file,
-//! checks that the catalogue loads, and prints the import's summary. A folder that is not a
+//! `confbot import FORMAT SOURCE... -o FILE.toml [--timezone ZONE]`: converts exports into one
+//! catalogue file, checks that the catalogue loads, and prints the import's summary (with how
+//! many talks kept a time and a room). `--timezone` is the zone of exports that name none. A folder that is not a
 //! pyvideo one stands for the exports in it ([`sources::exports`]); the files in it that are
 //! not exports are left out and listed in the summary.
 //!
@@ -18,8 +19,17 @@ use crate::catalogue::{self, schema::FileDoc};
 use crate::import::{self, Format, Options};
 use crate::sources;
 
-pub fn run(format: &str, sources: &[PathBuf], output: Option<&Path>, name: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(
+    format: &str,
+    sources: &[PathBuf],
+    output: Option<&Path>,
+    name: Option<&str>,
+    timezone: Option<&str>,
+) -> anyhow::Result<i32> {
     let format = Format::from_name(format).map_err(anyhow::Error::msg)?;
+    // An unknown zone is an error before anything is read, with the closest names.
+    let timezone =
+        timezone.map(crate::zones::parse_zone).transpose().map_err(|e| anyhow::anyhow!("--timezone: {e}"))?;
     let mut files = Vec::new();
     let mut left_out = Vec::new();
     for source in sources {
@@ -30,7 +40,7 @@ pub fn run(format: &str, sources: &[PathBuf], output: Option<&Path>, name: Optio
     let detected: Vec<Option<Format>> = files.iter().map(|f| format.or_else(|| import::detect(f))).collect();
     let started = Instant::now();
     let bar = (detected.contains(&Some(Format::Pyvideo)) && std::io::stderr().is_terminal()).then(progress_bar);
-    let options = Options { format, name: name.map(str::to_owned) };
+    let options = Options { format, name: name.map(str::to_owned), timezone };
     let mut imported = import::import_sources(&files, &options, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);

@@ -132,6 +132,10 @@ pub enum Command {
         /// hold one conference.
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// The IANA time zone (e.g. Europe/Brussels) of exports that name none (Sessionize,
+        /// Pentabarf): their local times are read in it. A zone the export names is kept.
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
     },
     /// Measure load time, memory and command latency on a catalogue, and check every reply
     /// against Discord's limits.
@@ -176,8 +180,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Check { data, config } => check::run(&data, config.as_deref()),
         Command::Eval { data, queries, misses, rounds } => eval::run(&data, &queries, misses, rounds.max(1)),
-        Command::Import { format, sources, output, name } => {
-            import::run(&format, &sources, output.as_deref(), name.as_deref())
+        Command::Import { format, sources, output, name, timezone } => {
+            import::run(&format, &sources, output.as_deref(), name.as_deref(), timezone.as_deref())
         }
         Command::Bench { data, queries, seed } => bench::run(&data, queries, seed),
     }

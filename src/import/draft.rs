@@ -10,15 +10,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 use super::ids::{self, IdSet};
 use super::links;
 use super::people::{self, Entry};
-use super::report::ImportReport;
+use super::report::{ImportReport, Sessions};
 use super::tags;
 use super::text;
+use super::times::MINUTES_MAX;
 use crate::catalogue::schema::{
     unspanned, ConferenceDoc, FileDoc, LinkDoc, SessionKind, SpeakerDoc, TalkDoc, TopicDoc,
 };
@@ -95,6 +96,8 @@ struct Talk {
     speakers: Vec<PersonIx>,
     topics: Vec<TopicIx>,
     tags: Vec<String>,
+    /// Its start as written: in its conference's zone, or in the export's offset.
+    local: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Default)]
@@ -119,6 +122,8 @@ pub struct Draft {
     conferences: Vec<ConferenceDoc>,
     /// Each conference's zone, beside `conferences`.
     zones: Vec<Option<Tz>>,
+    /// The order each conference's export lists its rooms in, beside `conferences`.
+    rooms_listed: Vec<Vec<String>>,
     /// The names each conference goes by (its id hint and its name), for the tag rule.
     conference_names: Vec<tags::Event>,
     conference_ids: IdSet,
@@ -139,7 +144,16 @@ pub struct Draft {
     /// The name every conference is given instead of the export's (`confbot import --name`;
     /// [`import_sources`](super::import_sources) allows it for one conference only).
     pub conference_name: Option<String>,
+    /// The zone for exports that name none (`confbot import --timezone`).
+    pub timezone: Option<Tz>,
+    /// Set by the schedule importers: the summary then counts talks with times and rooms.
+    pub schedule: bool,
     pub report: ImportReport,
+}
+
+/// Sessions filed under the day before start before noon: days change in the small hours.
+fn noon() -> NaiveTime {
+    NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()
 }
 
 impl Draft {
@@ -167,7 +181,50 @@ impl Draft {
             rooms: Vec::new(),
         });
         self.zones.push(info.timezone);
+        self.rooms_listed.push(Vec::new());
         id
+    }
+
+    /// The zone a conference's times are in: the one its export names, else `--timezone`.
+    /// A name that is no IANA zone is reported (and `--timezone` used). When `--timezone`
+    /// names another zone than the export, the export's is kept and the difference reported:
+    /// the export's local times were written in its zone, and one flag may cover several
+    /// exports.
+    pub fn zone(&mut self, named: Option<&str>, conference: &str) -> Option<Tz> {
+        let named = named.map(str::trim).filter(|n| !n.is_empty());
+        let export = named.and_then(|n| {
+            crate::zones::parse_zone(n)
+                .map_err(|_| self.report.skip("time zone named by the export that is no IANA zone", n))
+                .ok()
+        });
+        match (export, self.timezone) {
+            (Some(e), Some(f)) if e != f => {
+                self.report.adjust_whole(
+                    "--timezone differs from the zone the export names (the export's kept)",
+                    format!("{conference}: {} in the export, --timezone {}", e.name(), f.name()),
+                );
+                Some(e)
+            }
+            (Some(e), _) => Some(e),
+            (None, Some(f)) => {
+                self.report.adjust("time zone from --timezone (the export names none)", conference);
+                Some(f)
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// The order the export lists a conference's rooms in; rooms it does not list follow,
+    /// in the order first met. Only rooms a talk names are written.
+    pub fn room_order(&mut self, id: &str, names: impl IntoIterator<Item = String>) {
+        if let Some(ix) = self.conferences.iter().rposition(|c| c.id.get_ref() == id) {
+            let listed = &mut self.rooms_listed[ix];
+            for name in names.into_iter().map(|n| text::line(&n)).filter(|n| !n.is_empty()) {
+                if !listed.contains(&name) {
+                    listed.push(name);
+                }
+            }
+        }
     }
 
     /// Sets a conference's address when it has none yet.
@@ -328,28 +385,58 @@ impl Draft {
             summary: summary.paragraphs,
             links: links.into_iter().map(unspanned).collect(),
         };
-        self.session(conference, &mut doc, info.session);
-        self.talks.push(Talk { doc, conference, speakers, topics, tags: info.tags });
+        let local = self.session(conference, &mut doc, info.session);
+        if let Some(local) = local {
+            // A conference without dates spans its sessions' days too.
+            let day = doc.day.as_ref().and_then(from_toml).unwrap_or(local.date());
+            let id = self.conferences[conference].id.get_ref().clone();
+            let span = self.recorded_span.entry(id).or_insert((day, day));
+            *span = (span.0.min(day), span.1.max(day));
+        }
+        self.talks.push(Talk { doc, conference, speakers, topics, tags: info.tags, local });
     }
 
     /// Writes a talk's time and place into its document: the start in the conference's local
     /// time when it has a zone (with its offset otherwise), the room added to the conference's
     /// rooms when new, and the day only when it is not the local date the talk starts on.
-    fn session(&mut self, conference: usize, doc: &mut TalkDoc, s: SessionInfo) {
+    /// Returns the start as written.
+    fn session(&mut self, conference: usize, doc: &mut TalkDoc, s: SessionInfo) -> Option<NaiveDateTime> {
         let title = doc.title.get_ref().clone();
+        let mut written = None;
         if let Some(start) = s.start {
             // In the conference's local time, unless that wall-clock time happens twice there
-            // (the night clocks go back): then only the offset says which.
-            let zone = self.zones.get(conference).copied().flatten();
-            let in_zone = zone.map(|tz| start.with_timezone(&tz).naive_local());
-            let unique = zone.zip(in_zone).is_some_and(|(tz, l)| tz.from_local_datetime(&l).single().is_some());
-            let local = in_zone.filter(|_| unique).unwrap_or(start.naive_local());
-            doc.start = Some(unspanned(toml_datetime(local, (!unique).then(|| *start.offset()))));
+            // (the night clocks go back): then the zone's offset then says which.
+            let (local, offset) = match self.zones.get(conference).copied().flatten() {
+                Some(tz) => {
+                    let there = start.with_timezone(&tz);
+                    let local = there.naive_local();
+                    let unique = tz.from_local_datetime(&local).single().is_some();
+                    (local, (!unique).then(|| there.offset().fix()))
+                }
+                None => (start.naive_local(), Some(*start.offset())),
+            };
+            // TOML writes four-digit years.
+            if (1..=9999).contains(&local.year()) {
+                doc.start = Some(unspanned(toml_datetime(local, offset)));
+                written = Some(local);
+            } else {
+                self.report.skip("start outside the years 1 to 9999", format!("{title}: {start}"));
+            }
+        }
+        if let Some(local) = written {
             if let Some(day) = s.day.filter(|&d| d != local.date()) {
-                doc.day = Some(unspanned(toml_date(day)));
+                if Some(day) == local.date().pred_opt() && local.time() < noon() {
+                    doc.day = Some(unspanned(toml_date(day)));
+                } else {
+                    self.report.skip(
+                        "conference day that is neither the start's date nor the day before it (left out)",
+                        format!("{title}: {day}"),
+                    );
+                }
             }
             match s.minutes {
                 Some(m) if m < 0 => self.report.skip("negative duration", &title),
+                Some(m) if m > MINUTES_MAX => self.report.skip("duration longer than a week (left out)", &title),
                 Some(m) => doc.duration = Some(unspanned(duration_text(m))),
                 None => {}
             }
@@ -362,11 +449,49 @@ impl Draft {
             doc.room = Some(unspanned(room));
         }
         let line = |t: Option<String>| t.map(|t| text::line(&t)).filter(|t| !t.is_empty());
-        doc.track = line(s.track);
+        // "No Track" files what has no track: no track to show.
+        doc.track = line(s.track).filter(|t| !PLACEHOLDER_TOPICS.contains(&fold(t).as_str()));
         doc.language = line(s.language);
         doc.level = line(s.level);
         doc.kind = s.kind;
         doc.url = s.url.as_deref().and_then(|u| links::absolute(u, None)).map(unspanned);
+        written
+    }
+
+    /// A talk whose day falls outside its conference's dates would not load. One that starts
+    /// before noon the day after a conference day is a session past midnight, filed under
+    /// that day; any other loses its time (reported).
+    fn check_days(&mut self) {
+        for t in &mut self.talks {
+            let Some(local) = t.local else { continue };
+            let c = &self.conferences[t.conference];
+            let (first, last) = (c.start.as_ref().and_then(from_toml), c.end.as_ref().and_then(from_toml));
+            let inside = |d: NaiveDate| first.is_none_or(|f| d >= f) && last.is_none_or(|l| d <= l);
+            let day = t.doc.day.as_ref().and_then(from_toml).unwrap_or(local.date());
+            if inside(day) {
+                continue;
+            }
+            let title = t.doc.title.get_ref();
+            let before = local.date().pred_opt().filter(|&d| t.doc.day.is_none() && local.time() < noon() && inside(d));
+            if let Some(d) = before {
+                t.doc.day = Some(unspanned(toml_date(d)));
+                self.report.adjust("session past midnight filed under its conference's last day", title);
+            } else {
+                (t.doc.start, t.doc.duration, t.doc.day, t.local) = (None, None, None, None);
+                self.report.skip("start outside its conference's dates (left out)", format!("{title}: {day}"));
+            }
+        }
+    }
+
+    /// Puts each conference's rooms in the order its export lists them.
+    fn order_rooms(&mut self) {
+        for (c, listed) in self.conferences.iter_mut().zip(&self.rooms_listed) {
+            if listed.is_empty() {
+                continue;
+            }
+            let at: HashMap<&str, usize> = listed.iter().enumerate().map(|(i, r)| (r.as_str(), i)).collect();
+            c.rooms.sort_by_key(|r| at.get(r.get_ref().as_str()).copied().unwrap_or(usize::MAX));
+        }
     }
 
     /// The finished document and report. Tags become topics; conferences without dates span
@@ -374,6 +499,15 @@ impl Draft {
     /// speakers get ids namespaced by the first conference whose talks name them.
     pub fn finish(mut self) -> (FileDoc, ImportReport) {
         self.date_conferences();
+        self.check_days();
+        self.order_rooms();
+        if self.schedule {
+            let mut sessions = Sessions::default();
+            for t in &self.talks {
+                sessions.count(t.doc.title.get_ref(), t.doc.start.is_some(), t.doc.room.is_some());
+            }
+            self.report.schedule = Some(sessions);
+        }
         self.tags_to_topics();
         let namespaces = self.first_conferences();
         let mut topic_ids = IdSet::default();
@@ -507,6 +641,12 @@ fn canonical(mut spellings: Vec<(String, usize)>) -> (String, Vec<String>) {
     let mut names = spellings.into_iter().map(|(s, _)| s);
     let name = names.next().unwrap_or_default();
     (name, names.collect())
+}
+
+/// The calendar date of a TOML date.
+fn from_toml(d: &toml::Spanned<toml::value::Datetime>) -> Option<NaiveDate> {
+    let d = d.get_ref().date?;
+    NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
 }
 
 /// A TOML date from a calendar date.

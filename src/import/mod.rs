@@ -7,6 +7,8 @@
 //! - `draft`: the shared document builder — ids, summaries, and one speaker per person;
 //! - `people`, `text`, `links`, `ids`, `json`, `xml`: the tolerant reading of names, free text,
 //!   links, ids and loosely typed files;
+//! - `times`: instants, local times, clock times, durations and conference days as exports
+//!   write them;
 //! - `limits`: the caps on file size and XML nesting, and the one function that reads a file;
 //! - `report`: the summary an import ends with.
 //!
@@ -28,12 +30,13 @@ mod report;
 mod sessionize;
 mod tags;
 mod text;
+mod times;
 mod xml;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use report::{ImportReport, Tally};
+pub use report::{ImportReport, Sessions, Tally};
 pub use text::is_hostile;
 
 use crate::catalogue::schema::FileDoc;
@@ -194,7 +197,7 @@ pub fn import(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported, ImportError> {
-    import_sources(std::slice::from_ref(&path.to_owned()), &Options { format, name: None }, progress)
+    import_sources(std::slice::from_ref(&path.to_owned()), &Options { format, ..Options::default() }, progress)
 }
 
 /// How `confbot import` asks for an import.
@@ -204,6 +207,8 @@ pub struct Options {
     pub format: Option<Format>,
     /// The name of the import's one conference, for exports that name none (Sessionize).
     pub name: Option<String>,
+    /// The zone of exports that name none (`--timezone`): their local times are read in it.
+    pub timezone: Option<chrono_tz::Tz>,
 }
 
 /// Imports several sources into one document, as [`import_all`] does, but fails on the first
@@ -216,6 +221,7 @@ pub fn import_sources(
 ) -> Result<Imported, ImportError> {
     let mut draft = draft::Draft::default();
     draft.conference_name.clone_from(&options.name);
+    draft.timezone = options.timezone;
     for path in paths {
         let (format, real) = match split_override(path).filter(|_| options.format.is_none() && !path.exists()) {
             Some((format, real)) => (format, real),
@@ -294,7 +300,7 @@ fn import_into(
         Format::ScheduleXml => frab_xml::import(draft, &text, &stem).map_err(fail),
         Format::ScheduleJson => {
             let value = json().map_err(|e| fail(format!("invalid JSON: {e}")))?;
-            frab_json::import(draft, &value, &stem).map_err(fail)
+            frab_json::import(draft, &value, &text, &stem).map_err(fail)
         }
         Format::Sessionize => {
             let value = json().map_err(|e| fail(format!("invalid JSON: {e}")))?;

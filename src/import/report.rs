@@ -25,6 +25,45 @@ pub struct ImportReport {
     pub skipped: BTreeMap<&'static str, Tally>,
     /// Kept but changed, by reason (e.g. "speaker spellings merged into one person").
     pub adjusted: BTreeMap<&'static str, Tally>,
+    /// How many talks got a time and a room; `None` when no source was a schedule (pyvideo).
+    pub schedule: Option<Sessions>,
+}
+
+/// How many talks kept their time and place, and the first few that did not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sessions {
+    /// Talks with a start.
+    pub timed: usize,
+    /// Talks with a room.
+    pub roomed: usize,
+    /// The first titles of talks without a start (at most [`NAMED`]).
+    pub untimed: Vec<String>,
+    /// The first titles of talks without a room (at most [`NAMED`]).
+    pub unroomed: Vec<String>,
+}
+
+/// How many talks without a time or room the summary names.
+pub const NAMED: usize = 5;
+
+impl Sessions {
+    /// Counts one talk; `title` is kept while fewer than [`NAMED`] are.
+    pub fn count(&mut self, title: &str, timed: bool, roomed: bool) {
+        let name = |list: &mut Vec<String>| {
+            if list.len() < NAMED {
+                list.push(crate::reply::limits::truncate(&printable(title), EXAMPLE_MAX));
+            }
+        };
+        if timed {
+            self.timed += 1;
+        } else {
+            name(&mut self.untimed);
+        }
+        if roomed {
+            self.roomed += 1;
+        } else {
+            name(&mut self.unroomed);
+        }
+    }
 }
 
 impl ImportReport {
@@ -95,6 +134,21 @@ impl fmt::Display for ImportReport {
             "imported {} conferences, {} talks, {} speakers, {} topics, {} links",
             self.conferences, self.talks, self.speakers, self.topics, self.links
         )?;
+        if let Some(s) = &self.schedule {
+            writeln!(f, "schedule: {} of {} talks have a start, {} a room", s.timed, self.talks, s.roomed)?;
+            for (what, names, with) in [("start", &s.untimed, s.timed), ("room", &s.unroomed, s.roomed)] {
+                let without = self.talks.saturating_sub(with);
+                if without == 0 {
+                    continue;
+                }
+                let shown: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+                write!(f, "  without a {what}: {}", shown.join(", "))?;
+                match without.saturating_sub(names.len()) {
+                    0 => writeln!(f)?,
+                    more => writeln!(f, " and {more} more")?,
+                }
+            }
+        }
         for (title, map) in [("skipped", &self.skipped), ("adjusted", &self.adjusted)] {
             if map.is_empty() {
                 continue;

@@ -10,14 +10,43 @@
 //! category is a kind of subject (its title says track, tag, topic, theme, subject or
 //! category); "Session format", "Level" and the like are not topics. Service sessions (breaks,
 //! lunch) are skipped.
+//!
+//! Time and place (docs/importing.md): `startsAt`/`endsAt` are local times without an offset,
+//! and the "All data" export names no zone: they are read in the zone the export names
+//! (`timeZone`, when a view gives one), else in `--timezone`; without either, talks keep their
+//! room but no start. `endsAt` → duration; `roomId` → the name in `rooms`, in their `sort`
+//! order (a `room` name when a view embeds one); category items → kind ("Session format",
+//! "Type"), level ("Level"), language ("Language") and track ("Track"), by their category's
+//! title.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::draft::{date_prefix, ConferenceInfo, Draft, PersonIx, TalkInfo};
+use super::draft::{date_prefix, ConferenceInfo, Draft, PersonIx, SessionInfo, TalkInfo};
 use super::json::{as_text, list, text};
 use super::links;
+use super::times::{self, EventTime};
+use crate::catalogue::SessionKind;
+
+/// What a category's items say of a session, told by the category's title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Says {
+    Kind,
+    Level,
+    Language,
+    Track,
+}
+
+/// Words in a category's title, and what its items then say; the first match wins.
+const SAYS: &[(&str, Says)] = &[
+    ("format", Says::Kind),
+    ("type", Says::Kind),
+    ("level", Says::Level),
+    ("language", Says::Language),
+    ("sprache", Says::Language),
+    ("track", Says::Track),
+];
 
 /// Words in a category's title that make its items topics.
 const TOPIC_CATEGORIES: &[&str] = &["track", "tag", "topic", "theme", "subject", "categor"];
@@ -39,22 +68,43 @@ pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), Strin
     };
     let sessions = list(v, "sessions");
     let starts = || sessions.iter().filter_map(|s| text(s, "startsAt")).filter_map(|d| date_prefix(&d));
+    draft.schedule = true;
+    let named = ["timeZone", "timezone", "time_zone_name"].iter().find_map(|k| text(v, k));
+    let zone = draft.zone(named.as_deref(), &name);
     let conference = draft.conference(ConferenceInfo {
         id_hint: file_stem.trim_end_matches("_sessionize_all").to_owned(),
         name,
         start: starts().min(),
         end: starts().max(),
+        timezone: zone,
         ..Default::default()
     });
+    let mut rooms: Vec<(i64, usize, String, String)> = list(v, "rooms")
+        .iter()
+        .enumerate()
+        .filter_map(|(ix, r)| {
+            let sort = r.get("sort").and_then(serde_json::Value::as_i64).unwrap_or(i64::MAX);
+            Some((sort, ix, text(r, "id")?, text(r, "name")?))
+        })
+        .collect();
+    rooms.sort();
+    draft.room_order(&conference, rooms.iter().map(|r| r.3.clone()));
+    let room_names: HashMap<String, String> = rooms.into_iter().map(|(_, _, id, name)| (id, name)).collect();
     let mut topic_items: HashMap<String, String> = HashMap::new();
+    let mut said: HashMap<String, (Says, String)> = HashMap::new();
     for category in list(v, "categories") {
         let title = text(category, "title").unwrap_or_default();
-        let is_topic = TOPIC_CATEGORIES.iter().any(|w| title.to_lowercase().contains(w));
+        let lower = title.to_lowercase();
+        let is_topic = TOPIC_CATEGORIES.iter().any(|w| lower.contains(w));
+        let says = SAYS.iter().find(|(w, _)| lower.contains(w)).map(|&(_, s)| s);
         for item in list(category, "items") {
             let (Some(id), Some(name)) = (text(item, "id"), text(item, "name")) else { continue };
+            if let Some(says) = says {
+                said.insert(id.clone(), (says, name.clone()));
+            }
             if is_topic {
                 topic_items.insert(id, name);
-            } else {
+            } else if says.is_none() {
                 draft.report.skip("category item that is not a subject (format, level…)", format!("{title}: {name}"));
             }
         }
@@ -91,11 +141,26 @@ pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), Strin
             }
         }
         let mut topics = Vec::new();
-        for item in list(s, "categoryItems") {
-            if let Some(name) = as_text(item).and_then(|i| topic_items.get(&i).cloned()) {
-                topics.extend(draft.topic(&name));
+        let mut session = SessionInfo::default();
+        for item in list(s, "categoryItems").iter().filter_map(as_text) {
+            if let Some(name) = topic_items.get(&item) {
+                topics.extend(draft.topic(name));
+            }
+            let Some((says, name)) = said.get(&item) else { continue };
+            match says {
+                Says::Kind => session.kind = session.kind.or_else(|| SessionKind::from_export(name)),
+                Says::Level => session.level = session.level.take().or_else(|| Some(name.clone())),
+                Says::Language => session.language = session.language.take().or_else(|| Some(name.clone())),
+                Says::Track => session.track = session.track.take().or_else(|| Some(name.clone())),
             }
         }
+        let starts_at = text(s, "startsAt");
+        session.start = times::start(
+            &mut draft.report,
+            EventTime { title: &title, date: None, start: starts_at.as_deref(), day: None, zone, day_change: None },
+        );
+        session.minutes = session.start.zip(text(s, "endsAt")).and_then(|(t, end)| times::minutes_until(t, &end, zone));
+        session.room = text(s, "roomId").and_then(|id| room_names.get(&id).cloned()).or_else(|| text(s, "room"));
         let links = text(s, "recordingUrl").and_then(|u| links::video(&u, None)).into_iter().collect();
         draft.talk(TalkInfo {
             source_key: text(s, "id"),
@@ -108,7 +173,7 @@ pub fn import(draft: &mut Draft, v: &Value, file_stem: &str) -> Result<(), Strin
             recorded: text(s, "startsAt").as_deref().and_then(date_prefix),
             texts: text(s, "description").into_iter().collect(),
             links,
-            session: Default::default(),
+            session,
         });
     }
     Ok(())
