@@ -203,6 +203,7 @@ impl Transport for Fake {
             .map(|m| Seen {
                 id: m.id,
                 nonce: None,
+                title: m.body["embeds"][0]["title"].as_str().map(String::from),
                 footer: m.footer().map(String::from),
                 description: m.body["embeds"][0]["description"].as_str().map(String::from),
             })

@@ -13,5 +13,6 @@ mod hostile;
 mod import;
 mod import_times;
 mod imports_clean;
+mod live;
 mod schedule;
 mod search;

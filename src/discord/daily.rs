@@ -122,6 +122,7 @@ impl Transport for Rest {
                         Nonce::String(s) => s,
                         Nonce::Number(n) => n.to_string(),
                     }),
+                    title: embed.and_then(|e| e.title.clone()),
                     footer: embed.and_then(|e| e.footer.as_ref()).map(|f| f.text.clone()),
                     description: embed.and_then(|e| e.description.clone()),
                 }

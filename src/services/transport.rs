@@ -34,12 +34,13 @@ impl Delivery {
 
 /// A message the bot posted in a channel, as far as reconciling needs to see it. The edge
 /// fills `nonce` when Discord returns one (it does in the send's answer and the gateway's
-/// MESSAGE_CREATE, not reliably in `GET /messages`), and the first embed's footer and
-/// description, which identify a daily post without it.
+/// MESSAGE_CREATE, not reliably in `GET /messages`), and the first embed's title, footer and
+/// description, which identify a post without it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Seen {
     pub id: u64,
     pub nonce: Option<String>,
+    pub title: Option<String>,
     pub footer: Option<String>,
     pub description: Option<String>,
 }
@@ -97,15 +98,17 @@ pub trait Transport: Send + Sync {
 }
 
 /// Whether a message seen in a channel is the one sent with `nonce` and `message`: by its
-/// nonce when Discord returns it, else by its first embed's footer and description.
+/// nonce when Discord returns it, else by its first embed's title, footer and description.
 pub fn is_ours(seen: &Seen, nonce: &str, message: &Message) -> bool {
     if seen.nonce.as_deref() == Some(nonce) {
         return true;
     }
     let embed = message.embeds.first();
     let footer = embed.and_then(|e| e.footer.as_ref()).map(|f| f.text.as_str());
-    let description = embed.and_then(|e| e.description.as_deref());
-    footer.is_some() && seen.footer.as_deref() == footer && seen.description.as_deref() == description
+    footer.is_some()
+        && seen.footer.as_deref() == footer
+        && seen.title.as_deref() == embed.and_then(|e| e.title.as_deref())
+        && seen.description.as_deref() == embed.and_then(|e| e.description.as_deref())
 }
 
 /// The first Discord snowflake of an instant, for `after=` in message lookups.

@@ -219,6 +219,7 @@ pub fn nonce(guild_id: u64, date: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::Seen;
 
     #[test]
     fn a_post_is_recognised_by_nonce_or_by_footer_and_text() {
@@ -249,6 +250,7 @@ mod tests {
         let seen = |nonce: Option<&str>, footer: Option<String>, description: Option<String>| Seen {
             id: 9,
             nonce: nonce.map(String::from),
+            title: embed.title.clone(),
             footer,
             description,
         };

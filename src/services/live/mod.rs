@@ -34,8 +34,6 @@ const LOOKUP_SLACK: Duration = Duration::minutes(5);
 const NOTICE_WINDOW: Duration = Duration::hours(12);
 /// More changes than this to one conference at once are one summary notice, not a flood.
 pub const NOTICES_MAX: usize = 10;
-/// With nothing due, the loop looks again at least this often (a reload also wakes it).
-const IDLE: Duration = Duration::minutes(15);
 
 /// Runs the live programme until `shutdown` completes; like [`crate::services::daily::run`].
 /// `wake` is notified after `/live` settings change and after every catalogue swap, so
@@ -68,7 +66,8 @@ pub async fn tick<T: Transport>(
 ) -> Result<DateTime<Utc>, StoreError> {
     let following = store.following()?;
     notice_changes(store, c, &following, now)?;
-    let mut wake = now + IDLE;
+    // Nothing due: the loop sleeps its longest; a reload or a `/live` change wakes it.
+    let mut wake = now + Duration::days(1);
     let mut acted = false;
     for row in store.pending_outgoing()? {
         if let Some(at) = row.next_attempt_at.filter(|&at| at > now) {
