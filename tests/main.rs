@@ -14,3 +14,4 @@ mod import;
 mod imports_clean;
 mod schedule;
 mod search;
+mod sync;

@@ -5,10 +5,12 @@
 //! # Layout
 //! - [`daily`]: the daily-post delivery loop;
 //! - [`transport`]: what a loop needs from Discord (send with a nonce, list recent messages);
-//! - [`clock`]: "now", real or virtual.
+//! - [`clock`]: "now", real or virtual;
+//! - [`sync`]: exports fetched from URLs and kept in sync (docs/live.md).
 
 pub mod clock;
 pub mod daily;
+pub mod sync;
 pub mod transport;
 
 pub use clock::Clock;
