@@ -261,7 +261,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 fn duration(file: &Parsed, value: &Spanned<String>, problems: &mut Vec<Problem>) -> Option<Duration> {
     parse_duration(value.get_ref())
         .map_err(|e| {
-            problems.push(file.problem(value.span(), e, Some("write \"40m\", \"1h30m\" or \"01:30\"; or give `end`")))
+            problems.push(file.problem(value.span(), e, Some("write \"40m\", \"1h30m\" or \"01:30\"; or give `end`")));
         })
         .ok()
 }

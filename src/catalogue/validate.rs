@@ -124,7 +124,7 @@ pub fn validate(files: Vec<Parsed>) -> Result<Catalogue, LoadError> {
                                     z.span(),
                                     e,
                                     Some("use an IANA zone name such as Europe/Berlin"),
-                                ))
+                                ));
                             })
                             .ok()
                     }),
