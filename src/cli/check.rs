@@ -31,7 +31,8 @@ pub fn run(data: &DataArgs, config: Option<&Path>) -> anyhow::Result<i32> {
     let mut paths = config.data.clone();
     paths.extend(data.data.iter().cloned());
     // Offline: a URL source is checked from its last good copy, if one was fetched; never fetched.
-    let (fetched, unfetched): (Vec<_>, Vec<_>) = config.remotes().into_iter().partition(|r| r.has_copy());
+    let (fetched, unfetched): (Vec<_>, Vec<_>) =
+        config.remotes().into_iter().partition(crate::sources::remote::Remote::has_copy);
     for remote in &unfetched {
         println!("note: {} has no copy fetched yet; `confbot run` fetches it (not checked offline)", remote.url);
     }
