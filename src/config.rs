@@ -10,12 +10,17 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::catalogue::{line_column, plain_words, Problem};
+use crate::sources::remote::{ExportUrl, Remote};
 
 /// Everything `confbot run` needs to know.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
-    /// Catalogue files or directories; empty means the embedded catalogue.
+    /// Catalogue files or directories; empty (with no `urls`) means the embedded catalogue.
     pub data: Vec<PathBuf>,
+    /// The `https://` entries of `data`: exports fetched and kept in sync (docs/live.md).
+    pub urls: Vec<ExportUrl>,
+    /// How often `urls` are fetched again (`refresh`); [`DEFAULT_REFRESH`] when `None`.
+    pub refresh: Option<std::time::Duration>,
     /// Register commands in these guilds (instant) instead of globally (up to an hour).
     pub guild_ids: Vec<u64>,
     /// Where persistent state lives (daily posts); `None` keeps nothing across restarts.
@@ -38,6 +43,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct FileLayer {
     data: Option<Vec<PathBuf>>,
+    refresh: Option<String>,
     guild_ids: Option<Vec<GuildId>>,
     state: Option<PathBuf>,
     log: Option<String>,
@@ -97,7 +103,36 @@ pub enum ConfigError {
 pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
 pub const API_BASE_VAR: &str = "DISCORD_API_BASE";
 
+/// How often URL sources are fetched when the config does not say (`refresh`).
+pub const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// The shortest and longest `refresh` accepted: more often than every 30 s would hammer an
+/// organiser's server for changes that come a few times a day; less than daily is no sync.
+pub const REFRESH_MIN: std::time::Duration = std::time::Duration::from_secs(30);
+pub const REFRESH_MAX: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
 impl Config {
+    /// How often URL sources are fetched.
+    pub fn refresh(&self) -> std::time::Duration {
+        self.refresh.unwrap_or(DEFAULT_REFRESH)
+    }
+
+    /// Where the last good copies of URL sources are kept: a folder beside the state file,
+    /// named after it (`confbot-state.sqlite` → `confbot-state-exports/`). `None` without a state file,
+    /// which the config refuses when `data` holds a URL.
+    pub fn export_cache(&self) -> Option<PathBuf> {
+        let state = self.state.as_ref()?;
+        let stem = state.file_stem().map_or_else(|| "confbot-state".into(), |s| s.to_string_lossy().into_owned());
+        Some(state.with_file_name(format!("{stem}-exports")))
+    }
+
+    /// The URL sources with their places on disk.
+    pub fn remotes(&self) -> Vec<Remote> {
+        match self.export_cache() {
+            Some(cache) => self.urls.iter().map(|u| Remote::new(u.clone(), &cache)).collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// Loads defaults, then `file` (if any), then the process environment.
     /// The file alone, without the environment: for checking a config offline.
     pub fn from_file_only(path: &Path) -> Result<Config, ConfigError> {
@@ -165,8 +200,56 @@ impl Config {
     /// Applies one TOML text, named `name` in errors, over the current values.
     fn apply_file(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
         let layer = read_layer(name, text)?;
+        let mut problems = Vec::new();
+        let located = |key: &str, message: String, hint: &str| {
+            let (line, column) = key_position(text, key);
+            Problem { file: name.to_owned(), position: Some((line, column)), message, hint: Some(hint.to_owned()) }
+        };
         if let Some(data) = layer.data {
-            self.data = data;
+            // A `data` entry with a scheme is a URL; anything else stays a path, as before.
+            let (urls, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+                data.into_iter().partition(|p| p.to_str().is_some_and(|t| t.trim().contains("://")));
+            self.data = paths;
+            self.urls.clear();
+            for entry in urls {
+                match ExportUrl::parse(&entry.to_string_lossy()) {
+                    Ok(url) => self.urls.push(url),
+                    Err(message) => problems.push(located(
+                        "data",
+                        format!("data: {message}"),
+                        "give the export's https:// URL, or a file path",
+                    )),
+                }
+            }
+        }
+        if let Some(refresh) = &layer.refresh {
+            match parse_refresh(refresh) {
+                Ok(every) => self.refresh = Some(every),
+                Err(message) => problems.push(located(
+                    "refresh",
+                    format!("refresh: {message}"),
+                    "write a number and a unit, e.g. \"5m\", \"90s\" or \"1h\", from 30s to 24h",
+                )),
+            }
+        }
+        if self.urls.is_empty() && layer.refresh.is_some() && problems.is_empty() {
+            problems.push(located(
+                "refresh",
+                "refresh: no `data` entry is a URL, so nothing is refreshed".into(),
+                "add the export's https:// URL to `data`, or remove `refresh`",
+            ));
+        }
+        if !self.urls.is_empty() && layer.state.is_none() && self.state.is_none() {
+            problems.push(located(
+                "data",
+                "data: a URL source needs `state`: the last good copy of each export is kept beside the state file"
+                    .into(),
+                "set state = \"confbot-state.sqlite\" (the copies go to confbot-state-exports/)",
+            ));
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.position);
+            return Err(ConfigError::Invalid(problems));
         }
         if let Some(ids) = layer.guild_ids {
             self.guild_ids = ids
@@ -268,6 +351,25 @@ fn key_position(text: &str, key: &str) -> (usize, usize) {
         }
     }
     (1, 1)
+}
+
+/// A refresh period: a whole number and a unit (`s`, `m`, `h`), from [`REFRESH_MIN`] to
+/// [`REFRESH_MAX`].
+fn parse_refresh(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let unit = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    let seconds_per = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("“{text}” is not a period such as \"5m\"")),
+    };
+    let n: u64 = t[..t.len() - unit.len()].parse().map_err(|_| format!("“{text}” is not a period such as \"5m\""))?;
+    let every = std::time::Duration::from_secs(n.saturating_mul(seconds_per));
+    if every < REFRESH_MIN || every > REFRESH_MAX {
+        return Err(format!("“{text}” is out of range"));
+    }
+    Ok(every)
 }
 
 /// An API base must be an http(s) origin, e.g. `http://127.0.0.1:3000`.

@@ -7,7 +7,7 @@
 //! ```text
 //!  edges      cli/  discord/  config       the terminal and Discord; the bot's settings
 //!     │
-//!  services   services/                     loops that post on their own (daily delivery)
+//!  services   services/                     loops that run on their own (daily delivery, export sync)
 //!     │
 //!  commands   commands/                     one file per slash command, answers as data
 //!     │
@@ -25,10 +25,10 @@
 //! - [`daily`]: daily highlights as pure rules — schedules, decks, the post log, what is due;
 //! - [`live`]: live during the event as pure rules — announcements and reminders due, schedule changes;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
-//! - [`sources`]: where a catalogue comes from — files, folders, exports — and loading it;
+//! - [`sources`]: where a catalogue comes from — files, folders, exports, URLs — and loading it;
 //! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
 //! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
-//! - [`services`]: the daily delivery loop, its transport and clock;
+//! - [`services`]: the daily delivery loop, its transport and clock; the sync of exports from URLs;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
 //! - [`discord`]: the Discord client edge: gateway, registration, interactions, effects, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.

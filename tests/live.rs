@@ -158,7 +158,7 @@ async fn a_moved_talk_is_noticed_once_and_announced_at_its_new_time() {
     let store = Store::open_in_memory().unwrap();
     follow(&store, 1, Vec::new());
     let fake = Fake::new(utc("2024-10-26T06:00:00Z"));
-    settle(&store, &c_ref(&before), &fake, utc("2024-10-26T06:00:00Z")).await;
+    settle(&store, &before, &fake, utc("2024-10-26T06:00:00Z")).await;
     // A member bookmarked the closing.
     assert_eq!(store.toggle_bookmark(42, "closing", 50, utc("2024-10-26T06:00:00Z")).unwrap(), Toggle::Added);
     // The same catalogue again: no notice.
@@ -186,10 +186,6 @@ async fn a_moved_talk_is_noticed_once_and_announced_at_its_new_time() {
     // The cancelled closing is never announced.
     settle(&store, &after, &fake, utc("2024-10-27T14:56:00Z")).await;
     assert!(!posted(&fake, PROGRAMME + 1).iter().flatten().any(|t| t == "Closing"));
-}
-
-fn c_ref(c: &Catalogue) -> &Catalogue {
-    c
 }
 
 #[tokio::test]

@@ -16,3 +16,4 @@ mod imports_clean;
 mod live;
 mod schedule;
 mod search;
+mod sync;

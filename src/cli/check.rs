@@ -30,7 +30,29 @@ pub fn run(data: &DataArgs, config: Option<&Path>) -> anyhow::Result<i32> {
     };
     let mut paths = config.data.clone();
     paths.extend(data.data.iter().cloned());
-    let catalogue = match sources::load(&sources::from_paths(&paths)) {
+    // Offline: a URL source is checked from its last good copy, if one was fetched; never fetched.
+    let (fetched, unfetched): (Vec<_>, Vec<_>) =
+        config.remotes().into_iter().partition(crate::sources::remote::Remote::has_copy);
+    for remote in &unfetched {
+        println!("note: {} has no copy fetched yet; `confbot run` fetches it (not checked offline)", remote.url);
+    }
+    if paths.is_empty() && fetched.is_empty() && !unfetched.is_empty() {
+        return Ok(match daily::entries::parse_entries(&config.daily) {
+            Ok(entries) => {
+                println!(
+                    "ok: {} — {} [[daily]] entry(ies), checked against data once fetched",
+                    path.display(),
+                    entries.len()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("{}", config.locate_daily(e));
+                1
+            }
+        });
+    }
+    let catalogue = match sources::load(&sources::from_data(&paths, &fetched)) {
         Ok(c) => c,
         Err(e) => {
             eprint!("{}: its data does not load: {e}", path.display());

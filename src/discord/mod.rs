@@ -7,7 +7,7 @@
 //! # Layout
 //! - [`interaction`]: the one `interaction_create`: commands, autocomplete, buttons;
 //! - [`register`]: the command set, bulk-overwritten on every `ready`;
-//! - [`reload`]: the live catalogue, `/reload` and SIGHUP;
+//! - [`reload`]: the live catalogue, `/reload`, SIGHUP and synced exports;
 //! - [`retry`]: 429 and 5xx handling for every REST call;
 //! - [`background`]: work started once per process (the daily delivery loop);
 //! - [`daily`]: daily highlights: the state store, the REST transport, the loop started once;
@@ -32,7 +32,7 @@ use serenity::async_trait;
 
 use crate::catalogue::LoadError;
 use crate::config::Config;
-use crate::services::Clock;
+use crate::services::{sync, Clock};
 use crate::sources;
 
 /// Why the bot could not run.
@@ -52,6 +52,8 @@ pub enum RunError {
     DailyEntries(#[from] crate::daily::EntryProblems),
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Sync(String),
 }
 
 /// What every handler shares.
@@ -124,12 +126,25 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     // that lands while loading is kept and coalesced into a single reload once serving.
     let hangups = hangup_signals();
     tokio::pin!(shutdown);
-    let sources = sources::from_paths(&config.data);
+    let remotes = config.remotes();
+    let sources = sources::from_data(&config.data, &remotes);
+    let fetch = sync::Http::new(sync::http::TIMEOUT, crate::import::limits::FILE_MAX).map_err(RunError::Sync)?;
+    // A URL source with no copy on disk yet (a first start) is fetched before loading.
+    let primed = tokio::select! {
+        primed = sync::prime(&fetch, &remotes) => primed.map_err(RunError::Catalogue)?,
+        () = &mut shutdown => return Ok(()),
+    };
     let loading = sources.clone();
     tracing::info!("loading the catalogue");
     let catalogue = tokio::select! {
         loaded = tokio::task::spawn_blocking(move || sources::load(&loading)) => {
-            loaded.map_err(RunError::Loader)?.map_err(RunError::Catalogue)?
+            match loaded.map_err(RunError::Loader)? {
+                Ok(catalogue) => catalogue,
+                Err(e) => {
+                    primed.iter().for_each(sources::remote::Remote::forget);
+                    return Err(RunError::Catalogue(e));
+                }
+            }
         }
         () = &mut shutdown => {
             tracing::info!("shutting down while loading the catalogue");
@@ -172,6 +187,14 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     let shards = client.shard_manager.clone();
     let mut gateway = tokio::spawn(async move { client.start().await });
     let hangups = tokio::spawn(reload_on_hangup(bot.clone(), hangups));
+    // Synced exports run from the start, not from `ready`: they need no gateway. Aborting
+    // the task at shutdown is safe (every file it writes is written atomically).
+    let syncing = (!remotes.is_empty()).then(|| {
+        let exports =
+            sync::Exports::new(fetch, config.refresh(), bot.live.sources().to_vec(), tokio::time::Instant::now());
+        tracing::info!("syncing {} export(s) every {}s", remotes.len(), config.refresh().as_secs());
+        tokio::spawn(sync::run(exports, reload::Syncing(bot.clone())))
+    });
 
     let result = tokio::select! {
         () = &mut shutdown => {
@@ -185,6 +208,9 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
         },
     };
     hangups.abort();
+    if let Some(syncing) = syncing {
+        syncing.abort();
+    }
     // The daily loop stops (bounded) while the gateway closes and interactions drain.
     tokio::join!(bot.background.stop(), shutdown::close(&shards, &bot.inflight));
     gateway.abort();

@@ -1,4 +1,4 @@
-//! The live catalogue, reloaded by `/reload` and SIGHUP: load the files again and swap the
+//! The live catalogue, reloaded by `/reload`, SIGHUP and a changed synced export: load the files again and swap the
 //! result in atomically. A catalogue with any problem is never served: the old one stays, and the caller
 //! reports every problem with file:line:column.
 
@@ -24,6 +24,11 @@ impl Live {
             warming.keyword_index();
         });
         Live { current: RwLock::new(catalogue), sources }
+    }
+
+    /// What the catalogue is loaded from.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     /// The catalogue to answer with.
@@ -57,8 +62,18 @@ impl Live {
     }
 }
 
+/// The reload path of synced exports (`services::sync`): the same [`Bot::reload`] as `/reload`
+/// and SIGHUP, so a change from a sync is seen wherever a reload is.
+pub struct Syncing(pub Arc<Bot>);
+
+impl crate::services::sync::Reload for Syncing {
+    async fn reload(&self, why: String) -> Result<Counts, LoadError> {
+        self.0.reload(&why).await
+    }
+}
+
 impl Bot {
-    /// Reloads the catalogue for `why` (`/reload`, SIGHUP), logs the outcome, and on success
+    /// Reloads the catalogue for `why` (`/reload`, SIGHUP, a synced export), logs the outcome, and on success
     /// wakes the daily loop, whose next pass reads the new catalogue.
     pub async fn reload(&self, why: &str) -> Result<Counts, LoadError> {
         let result = self.live.reload().await;

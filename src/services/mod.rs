@@ -7,12 +7,14 @@
 //! - [`live`]: announcements, change notices and reminders during the event;
 //! - [`pass`]: the loop both run: a pass, then sleep until the next thing is due;
 //! - [`transport`]: what a loop needs from Discord (send with a nonce, list recent messages);
-//! - [`clock`]: "now", real or virtual.
+//! - [`clock`]: "now", real or virtual;
+//! - [`sync`]: exports fetched from URLs and kept in sync (docs/live.md).
 
 pub mod clock;
 pub mod daily;
 pub mod live;
 pub mod pass;
+pub mod sync;
 pub mod transport;
 
 pub use clock::Clock;

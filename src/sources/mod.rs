@@ -3,6 +3,8 @@
 //! reads them (in parallel), hands exports to [`crate::import`], and has
 //! [`crate::catalogue::validate`] check everything together.
 
+pub mod remote;
+
 use std::path::{Path, PathBuf};
 
 use crate::catalogue::schema::FileDoc;
@@ -18,11 +20,23 @@ pub fn from_paths(paths: &[PathBuf]) -> Vec<Source> {
     }
 }
 
+/// The sources of a configuration: its paths, then its URL sources (each read from its copy
+/// on disk); the embedded catalogue when there are neither.
+pub fn from_data(paths: &[PathBuf], remotes: &[remote::Remote]) -> Vec<Source> {
+    if remotes.is_empty() {
+        return from_paths(paths);
+    }
+    paths.iter().cloned().map(Source::Path).chain(remotes.iter().cloned().map(Source::Remote)).collect()
+}
+
 /// Where catalogue data comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Embedded,
     Path(PathBuf),
+    /// An export fetched from a URL, loaded from its last good copy on disk
+    /// (`services::sync` keeps that copy up to date).
+    Remote(remote::Remote),
 }
 
 /// Loads and validates the given sources together. Directories contribute every catalogue
@@ -41,6 +55,13 @@ pub fn load(sources: &[Source]) -> Result<Catalogue, LoadError> {
                 Ok(p) => parsed.push(p),
                 Err(found) => problems.extend(found),
             },
+            Source::Remote(remote) if remote.has_copy() => foreign.push(remote.copy()),
+            Source::Remote(remote) => problems.push(Problem {
+                file: remote.url.to_string(),
+                position: None,
+                message: "no copy of this export has been fetched yet".into(),
+                hint: Some("`confbot run` fetches it at start-up; check the URL and the network".into()),
+            }),
             Source::Path(path) => {
                 for file in expand(path, &mut problems, &mut left_out) {
                     if looks_foreign(&file) {
