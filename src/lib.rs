@@ -15,13 +15,14 @@
 //!     │
 //!  sources    sources/  import/             files, folders and exports into documents
 //!     │
-//!  core       catalogue/  search/  daily/  zones  reply/
+//!  core       catalogue/  search/  community/  daily/  zones  reply/
 //! ```
 //!
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
 //! - [`zones`]: IANA time zones and wall-clock arithmetic;
 //! - [`search`]: name normalisation, fuzzy speaker matching, title lookup, keyword search;
 //! - [`catalogue`]: the talk catalogue — model, TOML format, validation, name resolution;
+//! - [`community`]: insights members suggest and moderators approve — rules, limits, serving;
 //! - [`daily`]: daily highlights as pure rules — schedules, decks, the post log, what is due;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`sources`]: where a catalogue comes from — files, folders, exports — and loading it;
@@ -37,6 +38,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod community;
 pub mod config;
 pub mod daily;
 pub mod discord;

@@ -10,6 +10,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("zones", 0),
     ("search", 0),
     ("catalogue", 0),
+    ("community", 0),
     ("daily", 0),
     ("import", 1),
     ("sources", 1),
@@ -28,7 +29,8 @@ const CORE: &[(&str, &[&str])] = &[
     ("zones", &["reply"]),
     ("search", &["reply"]),
     ("catalogue", &["reply", "search", "zones"]),
-    ("daily", &["reply", "search", "zones", "catalogue"]),
+    ("community", &["reply", "search", "catalogue"]),
+    ("daily", &["reply", "search", "zones", "catalogue", "community"]),
 ];
 
 fn layer(module: &str) -> usize {
