@@ -4,15 +4,28 @@ use std::io::{BufRead, Write};
 
 use serde_json::{json, Value};
 
-use super::DataArgs;
+use super::{DataArgs, StateArgs};
 use crate::catalogue::Catalogue;
-use crate::commands::{self, Context, Invocation, Outcome};
+use crate::commands::{self, Caller, Context, Invocation, Member, Outcome};
 use crate::reply::{self, Reply};
+use crate::store::Store;
 
-pub fn run(data: &DataArgs, json: bool, seed: Option<u64>, command: Option<&str>) -> anyhow::Result<i32> {
+/// Who `ask --state` answers as: one member of the server, with no permissions, so the same
+/// per-member limits apply to a script as to a person.
+pub const OFFLINE_MEMBER: &str = "confbot ask";
+
+pub fn run(
+    data: &DataArgs,
+    json: bool,
+    seed: Option<u64>,
+    state: &StateArgs,
+    command: Option<&str>,
+) -> anyhow::Result<i32> {
     let catalogue = data.load()?;
+    let store = state.state.as_deref().map(Store::open).transpose()?;
     let mut rng = seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
-    let mut session = Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0 };
+    let server = store.as_ref().map(|store| (store, state.guild));
+    let mut session = Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0, server };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match command {
@@ -38,6 +51,8 @@ struct Session<'a> {
     rng: &'a mut fastrand::Rng,
     last_insight: Option<usize>,
     failures: usize,
+    /// With --state: the store and the server answered in.
+    server: Option<(&'a Store, u64)>,
 }
 
 impl Session<'_> {
@@ -61,6 +76,10 @@ impl Session<'_> {
 
     fn run(&mut self, invocation: &Invocation) -> Outcome {
         let mut ctx = Context { last_insight: self.last_insight, ..Context::new(self.catalogue, self.rng) };
+        if let Some((store, guild)) = self.server {
+            ctx.bot = Some(Caller { store, guild: Some(guild), manager: false });
+            ctx.member = Some(Member { id: 0, name: OFFLINE_MEMBER.into(), moderator: false });
+        }
         let outcome = commands::run(&mut ctx, invocation);
         if outcome.shown_insight.is_some() {
             self.last_insight = outcome.shown_insight;

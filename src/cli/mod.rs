@@ -6,6 +6,7 @@ mod bench;
 mod check;
 pub mod eval;
 mod import;
+mod insights;
 mod run;
 mod terminal;
 
@@ -61,6 +62,8 @@ pub enum Command {
         /// Seed for random choices (/insight), for repeatable answers.
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
+        #[command(flatten)]
+        state: StateArgs,
         /// The command, e.g. "/topic name: AI". Omit to read commands from stdin.
         command: Option<String>,
     },
@@ -143,6 +146,11 @@ pub enum Command {
         #[arg(long, default_value_t = 6, value_name = "N")]
         seed: u64,
     },
+    /// Members' approved insights (`/insights`), for the operator.
+    Insights {
+        #[command(subcommand)]
+        command: InsightsCommand,
+    },
     /// Run the Discord bot until SIGINT or SIGTERM. The token comes from DISCORD_TOKEN.
     ///
     /// Example: DISCORD_TOKEN=… confbot run --config config/confbot.toml
@@ -150,6 +158,40 @@ pub enum Command {
         /// The configuration file (see config/confbot.toml). Default: built-in defaults.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+}
+
+/// A state file for `ask`, so `/insights add` and shared insights work offline.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateArgs {
+    /// The bot's state file (its `state` setting): `ask` then answers as a member of a server,
+    /// `/insights add` stores a suggestion, and `/insight` serves that server's shared insights.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// The server `ask` answers in, with --state.
+    #[arg(long, value_name = "ID", default_value_t = 0, requires = "state")]
+    pub guild: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InsightsCommand {
+    /// Write approved insights as a catalogue file that loads beside the catalogue.
+    ///
+    /// With --guild, that server's approved insights; without, those a moderator marked global.
+    /// Insights whose talk is not in the catalogue (--data) are left out and listed.
+    /// Example: confbot insights export --state state.db --data data/ --guild 123 -o shared.toml
+    Export {
+        /// The bot's state file (its `state` setting).
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only this server's approved insights, global or not.
+        #[arg(long, value_name = "ID")]
+        guild: Option<u64>,
+        /// The catalogue file to write.
+        #[arg(short, long, value_name = "FILE.toml")]
+        output: PathBuf,
     },
 }
 
@@ -161,7 +203,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     match cli.command {
         Command::Run { config } => run::run(config.as_deref(), cli.log.as_deref()),
-        Command::Ask { data, json, seed, command } => ask::run(&data, json, seed, command.as_deref()),
+        Command::Ask { data, json, seed, state, command } => ask::run(&data, json, seed, &state, command.as_deref()),
+        Command::Insights { command: InsightsCommand::Export { state, data, guild, output } } => {
+            insights::export(&state, &data, guild, &output)
+        }
         Command::Complete { command, option, partial, data } => {
             let catalogue = data.load()?;
             let choices = crate::commands::complete(&catalogue, &command, &option, &partial);

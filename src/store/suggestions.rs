@@ -242,6 +242,11 @@ impl Store {
         Ok(found.filter(|s| s.guild_id == guild_id))
     }
 
+    /// Suggestion `id`, whichever server it belongs to (for the edge posting it for review).
+    pub fn suggestion_by_id(&self, id: i64) -> Result<Option<Suggestion>, StoreError> {
+        read_one(&self.conn(), id)
+    }
+
     /// A server's suggestions with this status, oldest first; every server's with `None`.
     pub fn suggestions(&self, guild_id: Option<u64>, status: Status) -> Result<Vec<Suggestion>, StoreError> {
         let conn = self.conn();
