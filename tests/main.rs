@@ -12,4 +12,5 @@ mod fuzzy;
 mod hostile;
 mod import;
 mod imports_clean;
+mod insights;
 mod search;

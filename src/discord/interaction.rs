@@ -128,16 +128,18 @@ const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
     let asker = asker(c.guild_id, c.member.as_deref(), &c.user);
-    let admin = commands::find(&invocation.name).is_some_and(|d| d.admin);
+    // Decisions on the member's suggestions, told privately once they have their answer.
+    let notice = review::notice_for(bot, c.user.id.get()).await;
+    // Admin commands and `/insights` always answer privately.
+    let private = commands::find(&invocation.name).is_some_and(|d| d.admin || d.name == insights::COMMAND.name);
     let mut work = std::pin::pin!(run(bot, c.channel_id.get(), Some(asker), invocation));
     let (outcome, deferred) = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
         Ok(outcome) => (outcome, false),
         Err(_) => {
             // Still working: defer now, or Discord drops the interaction. Visibility is fixed
-            // by the deferral: private for admin commands (always answered privately), public
-            // otherwise.
+            // by the deferral: private for commands always answered privately, public otherwise.
             tracing::debug!(command = %c.data.name, "slow to answer; deferring");
-            let flags = if admin { reply::limits::EPHEMERAL } else { 0 };
+            let flags = if private { reply::limits::EPHEMERAL } else { 0 };
             respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": flags })).await;
             (work.await, true)
         }
@@ -147,7 +149,7 @@ async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
             carry_out(bot, http, effect, c.guild_id).await;
         }
         respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome.reply)).await;
-        return review::tell(bot, http, &c.token, c.user.id.get()).await;
+        return review::tell(bot, http, &c.token, notice).await;
     }
     if !deferred {
         // Loading files or checking a channel may take longer than Discord's 3 seconds: defer
@@ -167,8 +169,7 @@ async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
         }
     }
     edit_original(http, &c.token, &answer).await;
-    // Decisions on the member's suggestions, privately, once they have their answer.
-    review::tell(bot, http, &c.token, c.user.id.get()).await;
+    review::tell(bot, http, &c.token, notice).await;
 }
 
 /// What carrying out an effect changes in the answer.

@@ -8,7 +8,7 @@ use serenity::model::id::ChannelId;
 
 use super::{retry, Bot};
 use crate::commands::insights;
-use crate::reply::{self, limits};
+use crate::reply::{self, limits, Reply};
 
 /// Posts suggestion `id` in its server's review channel and remembers the message. A failure
 /// is logged, not fatal: the suggestion is stored, and `/insights pending` lists it.
@@ -33,18 +33,28 @@ pub async fn post(bot: &Arc<Bot>, http: &Http, id: i64) {
     }
 }
 
-/// After answering `user`'s interaction (whose token is `token`), tells them privately of
-/// decisions on their suggestions they have not seen: an ephemeral follow-up, so it never
-/// shows in the channel. Marked as told only once delivered.
-pub async fn tell(bot: &Arc<Bot>, http: &Http, token: &str, user: u64) {
+/// Decisions on `user`'s suggestions they have not been told of, as a private notice and the
+/// ids it tells of. Read before their command is answered, so what they are told is what was
+/// decided by the time they asked.
+pub async fn notice_for(bot: &Arc<Bot>, user: u64) -> Option<(Reply, Vec<i64>)> {
     let store = bot.daily.store.clone();
-    let found = tokio::task::spawn_blocking(move || insights::notice(&store, user)).await;
-    let (notice, ids) = match found {
-        Ok(Ok(Some(found))) => found,
-        Ok(Ok(None)) => return,
-        Ok(Err(e)) => return tracing::error!("suggestion notices: state store failed: {e}"),
-        Err(e) => return tracing::error!("suggestion notices: {e}"),
-    };
+    match tokio::task::spawn_blocking(move || insights::notice(&store, user)).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => {
+            tracing::error!("suggestion notices: state store failed: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::error!("suggestion notices: {e}");
+            None
+        }
+    }
+}
+
+/// Sends a [`notice_for`] once the interaction whose token is `token` has its answer: an
+/// ephemeral follow-up, so it never shows in the channel. Marked as told only once delivered.
+pub async fn tell(bot: &Arc<Bot>, http: &Http, token: &str, notice: Option<(Reply, Vec<i64>)>) {
+    let Some((notice, ids)) = notice else { return };
     let mut body = reply::render(&notice);
     body.flags = limits::EPHEMERAL;
     let sent = retry::send("suggestion notice", || http.create_followup_message(token, &body, Vec::new())).await;
