@@ -26,7 +26,7 @@
 //! - [`daily`]: daily highlights as pure rules — schedules, decks, the post log, what is due;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`sources`]: where a catalogue comes from — files, folders, exports — and loading it;
-//! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
+//! - [`store`]: persistent state in SQLite (schedules, decks, the post log, members' suggestions);
 //! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
 //! - [`services`]: the daily delivery loop, its transport and clock;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
