@@ -516,3 +516,29 @@ fn ask_state_adds_offline_and_the_export_survives_a_reimport() {
     let served = commands::run(&mut ctx, &Invocation::new("insight"));
     assert_eq!(served.resolved["insight"]["id"], "shared-7-1", "served from the catalogue now");
 }
+
+#[test]
+fn an_approved_insight_joins_the_servers_daily_deck_at_once() {
+    let c = parse_str("democon.toml", CATALOGUE).unwrap();
+    let store = Store::open_in_memory().unwrap();
+    let now = utc("2025-05-01T10:00:00Z");
+    let manager = |line: &str| {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let mut ctx = Context {
+            now,
+            bot: Some(Caller { store: &store, guild: Some(7), manager: true }),
+            ..Context::new(&c, &mut rng)
+        };
+        format!("{:?}", commands::run(&mut ctx, &commands::parse_line(line).unwrap()).reply)
+    };
+    manager("/daily set channel: 70 time: 09:00 timezone: UTC");
+    let before = manager("/daily preview count: 2");
+    assert!(before.contains("🎤") && !before.contains("Tests are"), "talks while there is no insight: {before}");
+    let added = ask(&c, &store, now, author(), &format!("/insights add text: {TEXT} talk: id:engines"));
+    let id = added.resolved["suggestion"]["id"].as_i64().unwrap();
+    store
+        .decide(7, id, Status::Approved, &Decision { by_id: 9, by_name: "Mod".into(), at: now, reason: None })
+        .unwrap();
+    let after = manager("/daily preview count: 2");
+    assert!(after.contains("Tests are the specification") && !after.contains("🎤"), "{after}");
+}
