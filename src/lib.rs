@@ -15,18 +15,19 @@
 //!     │
 //!  sources    sources/  import/             files, folders and exports into documents
 //!     │
-//!  core       catalogue/  search/  daily/  live/  zones  reply/
+//!  core       catalogue/  search/  community/  daily/  live/  zones  reply/
 //! ```
 //!
 //! - [`reply`]: the one place that shapes replies within Discord's limits;
 //! - [`zones`]: IANA time zones and wall-clock arithmetic;
 //! - [`search`]: name normalisation, fuzzy speaker matching, title lookup, keyword search;
 //! - [`catalogue`]: the talk catalogue — model, TOML format, validation, name resolution;
+//! - [`community`]: insights members suggest and moderators approve — rules, limits, serving;
 //! - [`daily`]: daily highlights as pure rules — schedules, decks, the post log, what is due;
 //! - [`live`]: live during the event as pure rules — announcements and reminders due, schedule changes;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`sources`]: where a catalogue comes from — files, folders, exports, URLs — and loading it;
-//! - [`store`]: persistent state in SQLite (schedules, decks, the post log);
+//! - [`store`]: persistent state in SQLite (schedules, decks, the post log, live state, members' suggestions);
 //! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
 //! - [`services`]: the daily delivery loop, its transport and clock; the sync of exports from URLs;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
@@ -38,6 +39,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod community;
 pub mod config;
 pub mod daily;
 pub mod discord;

@@ -10,6 +10,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("zones", 0),
     ("search", 0),
     ("catalogue", 0),
+    ("community", 0),
     ("daily", 0),
     ("live", 0),
     ("import", 1),
@@ -29,8 +30,9 @@ const CORE: &[(&str, &[&str])] = &[
     ("zones", &["reply"]),
     ("search", &["reply"]),
     ("catalogue", &["reply", "search", "zones"]),
-    ("daily", &["reply", "search", "zones", "catalogue"]),
-    ("live", &["reply", "search", "zones", "catalogue", "daily"]),
+    ("community", &["reply", "search", "catalogue"]),
+    ("daily", &["reply", "search", "zones", "catalogue", "community"]),
+    ("live", &["reply", "search", "zones", "catalogue", "community", "daily"]),
 ];
 
 fn layer(module: &str) -> usize {

@@ -13,6 +13,7 @@ mod hostile;
 mod import;
 mod import_times;
 mod imports_clean;
+mod insights;
 mod live;
 mod schedule;
 mod search;

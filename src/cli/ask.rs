@@ -5,10 +5,15 @@ use std::io::{BufRead, Write};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::DataArgs;
+use super::{DataArgs, StateArgs};
 use crate::catalogue::Catalogue;
-use crate::commands::{self, Context, Invocation, Outcome};
+use crate::commands::{self, Caller, Context, Invocation, Member, Outcome};
 use crate::reply::{self, Reply};
+use crate::store::Store;
+
+/// Who `ask --state` answers as: one member of the server, with no permissions, so the same
+/// per-member limits apply to a script as to a person.
+pub const OFFLINE_MEMBER: &str = "confbot ask";
 
 /// How `ask` answers: as JSON or as text, with a seed for random choices, at an instant.
 pub struct Options {
@@ -18,12 +23,14 @@ pub struct Options {
     pub now: Option<DateTime<Utc>>,
 }
 
-pub fn run(data: &DataArgs, options: &Options, command: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(data: &DataArgs, options: &Options, state: &StateArgs, command: Option<&str>) -> anyhow::Result<i32> {
     let catalogue = data.load()?;
     let json = options.json;
+    let store = state.state.as_deref().map(Store::open).transpose()?;
     let mut rng = options.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+    let server = store.as_ref().map(|store| (store, state.guild));
     let mut session =
-        Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0, now: options.now };
+        Session { catalogue: &catalogue, rng: &mut rng, last_insight: None, failures: 0, now: options.now, server };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match command {
@@ -50,6 +57,8 @@ struct Session<'a> {
     last_insight: Option<usize>,
     failures: usize,
     now: Option<DateTime<Utc>>,
+    /// With --state: the store and the server answered in.
+    server: Option<(&'a Store, u64)>,
 }
 
 impl Session<'_> {
@@ -75,6 +84,10 @@ impl Session<'_> {
         let mut ctx = Context { last_insight: self.last_insight, ..Context::new(self.catalogue, self.rng) };
         if let Some(now) = self.now {
             ctx.now = now;
+        }
+        if let Some((store, guild)) = self.server {
+            ctx.bot = Some(Caller { store, guild: Some(guild), manager: false });
+            ctx.member = Some(Member { id: 0, name: OFFLINE_MEMBER.into(), moderator: false });
         }
         let outcome = commands::run(&mut ctx, invocation);
         if outcome.shown_insight.is_some() {

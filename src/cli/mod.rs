@@ -6,6 +6,7 @@ mod bench;
 mod check;
 pub mod eval;
 mod import;
+mod insights;
 mod run;
 mod terminal;
 
@@ -65,6 +66,8 @@ pub enum Command {
         /// 2019-12-28T12:00:00+01:00), for /now, /next, /schedule and /talk.
         #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
         now: Option<chrono::DateTime<chrono::Utc>>,
+        #[command(flatten)]
+        state: StateArgs,
         /// The command, e.g. "/topic name: AI". Omit to read commands from stdin.
         command: Option<String>,
     },
@@ -151,6 +154,11 @@ pub enum Command {
         #[arg(long, default_value_t = 6, value_name = "N")]
         seed: u64,
     },
+    /// Members' approved insights (`/insights`), for the operator.
+    Insights {
+        #[command(subcommand)]
+        command: InsightsCommand,
+    },
     /// Run the Discord bot until SIGINT or SIGTERM. The token comes from DISCORD_TOKEN.
     ///
     /// Example: DISCORD_TOKEN=… confbot run --config config/confbot.toml
@@ -158,6 +166,40 @@ pub enum Command {
         /// The configuration file (see config/confbot.toml). Default: built-in defaults.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+}
+
+/// A state file for `ask`, so `/insights add` and shared insights work offline.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateArgs {
+    /// The bot's state file (its `state` setting): `ask` then answers as a member of a server,
+    /// `/insights add` stores a suggestion, and `/insight` serves that server's shared insights.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// The server `ask` answers in, with --state.
+    #[arg(long, value_name = "ID", default_value_t = 0, requires = "state")]
+    pub guild: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InsightsCommand {
+    /// Write approved insights as a catalogue file that loads beside the catalogue.
+    ///
+    /// With --guild, that server's approved insights; without, those a moderator marked global.
+    /// Insights whose talk is not in the catalogue (--data) are left out and listed.
+    /// Example: confbot insights export --state state.db --data data/ --guild 123 -o shared.toml
+    Export {
+        /// The bot's state file (its `state` setting).
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only this server's approved insights, global or not.
+        #[arg(long, value_name = "ID")]
+        guild: Option<u64>,
+        /// The catalogue file to write.
+        #[arg(short, long, value_name = "FILE.toml")]
+        output: PathBuf,
     },
 }
 
@@ -169,8 +211,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     match cli.command {
         Command::Run { config } => run::run(config.as_deref(), cli.log.as_deref()),
-        Command::Ask { data, json, seed, now, command } => {
-            ask::run(&data, &ask::Options { json, seed, now }, command.as_deref())
+        Command::Ask { data, json, seed, now, state, command } => {
+            ask::run(&data, &ask::Options { json, seed, now }, &state, command.as_deref())
+        }
+        Command::Insights { command: InsightsCommand::Export { state, data, guild, output } } => {
+            insights::export(&state, &data, guild, &output)
         }
         Command::Complete { command, option, partial, data } => {
             let catalogue = data.load()?;

@@ -9,6 +9,7 @@ use super::common::{self, CONFERENCE, CONFERENCE_OPTION};
 use super::definition::{no_buttons, subcommand, text, OptionDef, OptionKind, SUBCOMMAND};
 use super::{choices, Choice, Command, Context, Effect, Invocation, Outcome};
 use crate::catalogue::Catalogue;
+use crate::community::{self, Shared};
 use crate::daily::deck::{self, Filter, Item};
 use crate::daily::due::{self, Action};
 use crate::daily::{DailyEntry, Entry, Origin, PostRecord, Schedule, Status};
@@ -238,7 +239,7 @@ fn show(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64) -> Resu
     } else {
         fields.push(Field::new("Next post", "none — daily highlights are off"));
     }
-    let eligible = deck::eligible(c, &filter(s));
+    let eligible = deck::eligible(c, &shared(store, c, guild_id)?, &filter(s));
     let state = store.deck(guild_id)?;
     fields.push(Field::inline(
         "Deck",
@@ -269,7 +270,8 @@ fn preview(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, coun
         return Ok(Reply::problem("No daily highlight is set here", "Use `/daily set` first."));
     };
     let s = &entry.schedule;
-    let eligible = deck::eligible(c, &filter(s));
+    let shared = shared(store, c, guild_id)?;
+    let eligible = deck::eligible(c, &shared, &filter(s));
     let picks = deck::upcoming(&store.deck(guild_id)?, &eligible, count);
     if picks.is_empty() {
         return Ok(Reply::problem("Nothing to post", "No item matches this schedule's topic or conference."));
@@ -278,7 +280,7 @@ fn preview(store: &Store, c: &Catalogue, now: DateTime<Utc>, guild_id: u64, coun
     let mut lines = Vec::new();
     for pick in &picks {
         let when = at.with_timezone(&s.zone).format("%a %-d %b %H:%M");
-        let what = Item::from_id(c, &pick.id).map(|i| item_line(c, i)).unwrap_or_default();
+        let what = Item::from_id(c, &shared, &pick.id).map(|i| item_line(c, &shared, i)).unwrap_or_default();
         lines.push(format!("**{when}** · {}/{} · {what}", pick.position, pick.total));
         at = s.next_after(at).1;
     }
@@ -306,6 +308,11 @@ fn next_post(store: &Store, entry: &Entry, now: DateTime<Utc>) -> Result<DateTim
         Action::Wait(at) => at,
         _ => now,
     })
+}
+
+/// The server's approved shared insights, which its deck deals beside the catalogue's.
+fn shared(store: &Store, c: &Catalogue, guild_id: u64) -> Result<Vec<Shared>, StoreError> {
+    Ok(community::served(c, &store.suggestions(Some(guild_id), community::Status::Approved)?))
 }
 
 fn filter(s: &Schedule) -> Filter {
@@ -365,13 +372,13 @@ fn problem_text(p: &PostRecord) -> Option<String> {
 }
 
 /// One line for an item in a preview.
-fn item_line(c: &Catalogue, item: Item) -> String {
-    match item {
-        Item::Insight(i) => {
-            let insight = &c.insights[i];
+fn item_line(c: &Catalogue, shared: &[Shared], item: Item) -> String {
+    match (item, item.insight(c, shared)) {
+        (Item::Talk(t), _) => format!("🎤 {}", md(&c.talks[t].title)),
+        (_, Some(insight)) => {
             let text = crate::reply::limits::truncate(&insight.text, 120);
             format!("“{}” — {}", md(&text), md(&c.talks[insight.talk].title))
         }
-        Item::Talk(t) => format!("🎤 {}", md(&c.talks[t].title)),
+        (_, None) => String::new(),
     }
 }

@@ -1,5 +1,6 @@
 //! `/insight [topic:] [speaker:] [conference:]`: a random insight or quote with its talk. Its
-//! card is also what a daily post about an insight shows.
+//! card is also what a daily post about an insight shows. In a server, the insights its members
+//! shared (`/insights`, approved by its moderators) are drawn from as well, with the same filters.
 
 use serde_json::{json, Value};
 
@@ -8,7 +9,10 @@ use super::custom_id::{self, StaleButton};
 use super::definition::text;
 use super::{choices, talk, Choice, Command, Context, Invocation, Outcome};
 use crate::catalogue::resolve::{self, Found};
-use crate::catalogue::{Availability, Catalogue, ConferenceIx, InsightIx, InsightKind, LinkKind, SpeakerIx, TopicIx};
+use crate::catalogue::{
+    Availability, Catalogue, ConferenceIx, Insight, InsightIx, InsightKind, LinkKind, SpeakerIx, TopicIx,
+};
+use crate::community::{self, Shared};
 use crate::reply::{echo, md, Button, Embed, Field, Reply, COLOR};
 
 const TOPIC: &str = "topic";
@@ -69,20 +73,25 @@ impl Args {
 pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let c = ctx.catalogue;
     let Args { topic, speaker, conference: within } = args;
-    let eligible: Vec<InsightIx> = (0..c.insights.len())
+    let shared = shared_here(ctx);
+    // One numbering for both: the catalogue's insights, then the server's shared ones, so the
+    // channel's memory of the last one shown covers both.
+    let nth = |i: usize| if i < c.insights.len() { &c.insights[i] } else { &shared[i - c.insights.len()].insight };
+    let eligible: Vec<InsightIx> = (0..c.insights.len() + shared.len())
         .filter(|&i| {
-            let insight = &c.insights[i];
+            let insight = nth(i);
             let talk = &c.talks[insight.talk];
             topic.is_none_or(|t| talk.topics.contains(&t))
                 && speaker.is_none_or(|s| insight.speaker == Some(s))
                 && within.is_none_or(|w| talk.conference == w)
         })
         .collect();
-    if c.insights.is_empty() {
+    if c.insights.is_empty() && shared.is_empty() {
         return miss(
             "No insights yet".into(),
             "This catalogue has no insights or quotes: imported schedules carry none. Organisers add them as \
-             `[[insights]]` in a catalogue file (docs/catalogue.md); `/talk` and `/search` work meanwhile.",
+             `[[insights]]` in a catalogue file (docs/catalogue.md), and members suggest them with `/insights add`; \
+             `/talk` and `/search` work meanwhile.",
         );
     }
     if eligible.is_empty() {
@@ -97,9 +106,25 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
         speaker.map(|s| c.speakers[s].id.as_str()),
         common::conference_id(c, within),
     );
-    let mut reply = card(c, pick, None);
+    let (mut reply, summary) = match pick.checked_sub(c.insights.len()) {
+        None => (card(c, pick, None), summary(c, pick)),
+        Some(k) => (shared_card(c, &shared[k], None), shared_summary(c, &shared[k])),
+    };
     reply.buttons.insert(0, Button::action("Another insight", another));
-    Outcome { shown_insight: Some(pick), ..Outcome::found(reply, json!({"insight": summary(c, pick)})) }
+    Outcome { shown_insight: Some(pick), ..Outcome::found(reply, json!({"insight": summary})) }
+}
+
+/// The insights this server's members shared, ready to serve; none outside a server, offline
+/// without a state file, or when the store cannot be read (the catalogue's still answer).
+fn shared_here(ctx: &Context<'_>) -> Vec<Shared> {
+    let Some(super::Caller { store, guild: Some(guild), .. }) = &ctx.bot else { return Vec::new() };
+    match store.suggestions(Some(*guild), community::Status::Approved) {
+        Ok(approved) => community::served(ctx.catalogue, &approved),
+        Err(e) => {
+            tracing::error!(guild, "/insight: cannot read shared insights: {e}");
+            Vec::new()
+        }
+    }
 }
 
 fn miss(title: String, advice: &str) -> Outcome {
@@ -115,7 +140,18 @@ pub fn choose(rng: &mut fastrand::Rng, eligible: &[InsightIx], last: Option<Insi
 
 /// What `resolved.insight` says about an insight.
 pub fn summary(c: &Catalogue, i: InsightIx) -> Value {
-    let insight = &c.insights[i];
+    summary_of(c, &c.insights[i])
+}
+
+/// [`summary`] of a shared insight: its id is `shared:<n>`, and `shared_by` names who shared
+/// it (`null` when they declined the credit).
+pub fn shared_summary(c: &Catalogue, shared: &Shared) -> Value {
+    let mut value = summary_of(c, &shared.insight);
+    value["shared_by"] = json!(shared.credit);
+    value
+}
+
+fn summary_of(c: &Catalogue, insight: &Insight) -> Value {
     json!({
         "id": insight.id,
         "text": insight.text,
@@ -128,7 +164,17 @@ pub fn summary(c: &Catalogue, i: InsightIx) -> Value {
 /// The card of an insight: its text, who said it, in which talk, and where to watch it.
 /// `heading` names the card (e.g. "Daily highlight"); by default it is the insight's kind.
 pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
-    let insight = &c.insights[i];
+    card_of(c, &c.insights[i], None, heading)
+}
+
+/// The card of a shared insight: as [`card`], credited "shared by" its author unless they
+/// declined.
+pub fn shared_card(c: &Catalogue, shared: &Shared, heading: Option<&str>) -> Reply {
+    card_of(c, &shared.insight, Some(shared.credit.as_deref()), heading)
+}
+
+/// `shared` is `None` for a catalogue insight, `Some(credit)` for a shared one.
+fn card_of(c: &Catalogue, insight: &Insight, shared: Option<Option<&str>>, heading: Option<&str>) -> Reply {
     let talk = &c.talks[insight.talk];
     let (icon, kind) = match insight.kind {
         InsightKind::Insight => ("💡", "Insight"),
@@ -147,10 +193,18 @@ pub fn card(c: &Catalogue, i: InsightIx, heading: Option<&str>) -> Reply {
     if let Some(v) = video {
         buttons.push(Button::Link { label: "Watch".into(), url: v.url.clone().unwrap_or_default() });
     }
+    // Member text is escaped like catalogue text: it reads as typed, and cannot format, link
+    // or mention. The credit sits in the description: a daily post replaces the footer.
+    let mut description = format!("> {}", md(&insight.text));
+    match shared {
+        Some(Some(name)) => description.push_str(&format!("\n*shared by {}*", md(name))),
+        Some(None) => description.push_str("\n*shared by a member*"),
+        None => {}
+    }
     Reply {
         embeds: vec![Embed {
             title: Some(format!("{icon} {}", heading.unwrap_or(kind))),
-            description: Some(format!("> {}", md(&insight.text))),
+            description: Some(description),
             author: insight.speaker.map(|s| c.speakers[s].name.clone()),
             fields,
             footer: Some(format!("{kind} · {}", talk.title)),

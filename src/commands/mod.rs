@@ -10,7 +10,7 @@
 //!
 //! # Layout
 //! - one file per command: `topics`, `topic`, `talk`, `speaker`, `insight`, `search`, `about`,
-//!   `help`, `reload`, `daily`;
+//!   `help`, `reload`, `daily`, `insights`;
 //! - [`definition`]: the [`Command`] shape and its options;
 //! - [`common`]: what several commands share (the conference filter, list lines, admin checks);
 //! - [`choices`]: autocomplete choices for each kind of entity;
@@ -25,6 +25,7 @@ pub mod daily;
 pub mod definition;
 mod help;
 pub mod insight;
+pub mod insights;
 pub mod live;
 mod next;
 mod now;
@@ -47,7 +48,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::catalogue::{Catalogue, InsightIx};
-use crate::reply::{limits, Reply};
+use crate::reply::{limits, Modal, Reply};
 use crate::store::Store;
 
 /// The commands confbot answers, in the order `/help` lists them.
@@ -66,6 +67,7 @@ pub const COMMANDS: &[Command] = &[
     reload::COMMAND,
     daily::COMMAND,
     live::COMMAND,
+    insights::COMMAND,
 ];
 
 /// A command by name.
@@ -114,6 +116,20 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// Present inside the running bot; the offline CLI has none.
     pub bot: Option<Caller<'a>>,
+    /// Who asks, when known (in Discord; `ask --state` as an offline member).
+    pub member: Option<Member>,
+}
+
+/// The member who asks: what `/insights` needs to credit them, limit them and let them review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Their Discord user id.
+    pub id: u64,
+    /// The name the server shows for them (nickname, else global name, else username).
+    pub name: String,
+    /// Manage Messages, Manage Server or Administrator here, as Discord computed it for this
+    /// interaction: may review members' suggestions.
+    pub moderator: bool,
 }
 
 /// Who asks, where, and the state the bot keeps: what admin commands need.
@@ -128,13 +144,13 @@ pub struct Caller<'a> {
 impl<'a> Context<'a> {
     /// A context for answering offline, at the real "now", with no channel memory.
     pub fn new(catalogue: &'a Catalogue, rng: &'a mut fastrand::Rng) -> Context<'a> {
-        Context { catalogue, rng, last_insight: None, now: Utc::now(), bot: None }
+        Context { catalogue, rng, last_insight: None, now: Utc::now(), bot: None, member: None }
     }
 }
 
 /// What the running bot must do for a command, besides replying: the command decides, the
 /// Discord edge carries it out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Load the catalogue files again and swap them in; the reply becomes
     /// [`reload::reply`] of the result. Slow: the edge defers first.
@@ -146,12 +162,18 @@ pub enum Effect {
     /// Check that the bot can post in this channel, and add [`daily::cannot_post`] to the
     /// reply if it cannot. Takes REST calls: the edge defers first.
     CheckChannel(u64),
+    /// Post suggestion `id` in its server's review channel ([`insights::for_review`]) and
+    /// remember the message. A REST call: the edge defers first.
+    PostForReview(i64),
+    /// Answer a button with this form instead of a message; what is typed in it comes back
+    /// as the options of the invocation its custom_id names.
+    OpenModal(Modal),
 }
 
 impl Effect {
     /// Whether carrying it out may take longer than Discord's 3 seconds to answer.
-    pub fn is_slow(self) -> bool {
-        matches!(self, Effect::Reload | Effect::CheckChannel(_))
+    pub fn is_slow(&self) -> bool {
+        matches!(self, Effect::Reload | Effect::CheckChannel(_) | Effect::PostForReview(_))
     }
 }
 

@@ -4,33 +4,50 @@
 //! The order of a cycle is not stored: each item's place is a hash of (seed, cycle, item id).
 //! Only the ids already shown in the current cycle are stored. So an item removed from the
 //! catalogue simply drops out, and a new item takes its hashed place among those not yet shown.
+//! The server's shared insights ([`Shared`]) are items like the catalogue's, so one approved
+//! joins the deck at its next pass.
 
 use std::collections::HashSet;
 
-use crate::catalogue::{Catalogue, InsightIx, TalkIx};
+use crate::catalogue::{Catalogue, Insight, InsightIx, TalkIx};
+use crate::community::{shared_id, Shared};
 
 /// What a schedule posts: an insight or quote, or a talk when no insight fits the filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {
     Insight(InsightIx),
     Talk(TalkIx),
+    /// One of the server's shared insights: an index into the `shared` slice it was found in.
+    Shared(usize),
 }
 
 impl Item {
-    /// The stable id: `insight:<id>` or `talk:<id>`.
-    pub fn id(self, c: &Catalogue) -> String {
+    /// The stable id: `insight:<id>`, `talk:<id>` or `shared:<id>`.
+    pub fn id(self, c: &Catalogue, shared: &[Shared]) -> String {
         match self {
             Item::Insight(i) => format!("insight:{}", c.insights[i].id),
             Item::Talk(t) => format!("talk:{}", c.talks[t].id),
+            Item::Shared(k) => shared_id(shared[k].id),
         }
     }
 
-    /// The item a stable id names in this catalogue, if it is still there.
-    pub fn from_id(c: &Catalogue, id: &str) -> Option<Item> {
+    /// The item a stable id names in this catalogue and these shared insights, if it is still
+    /// there.
+    pub fn from_id(c: &Catalogue, shared: &[Shared], id: &str) -> Option<Item> {
         match id.split_once(':')? {
             ("insight", i) => c.insight_by_id(i).map(Item::Insight),
             ("talk", t) => c.talk_by_id(t).map(Item::Talk),
+            ("shared", _) => shared.iter().position(|s| s.insight.id == id).map(Item::Shared),
             _ => None,
+        }
+    }
+
+    /// The insight it shows, if it is one.
+    pub fn insight<'a>(self, c: &'a Catalogue, shared: &'a [Shared]) -> Option<&'a Insight> {
+        match self {
+            Item::Insight(i) => Some(&c.insights[i]),
+            Item::Shared(k) => Some(&shared[k].insight),
+            Item::Talk(_) => None,
         }
     }
 }
@@ -42,9 +59,10 @@ pub struct Filter {
     pub conference: Option<String>,
 }
 
-/// The eligible items' ids, sorted: insights and quotes when any fit, otherwise talks. A
-/// filter naming an id the catalogue no longer has matches nothing.
-pub fn eligible(c: &Catalogue, filter: &Filter) -> Vec<String> {
+/// The eligible items' ids, sorted: insights and quotes (the catalogue's and the server's
+/// shared ones) when any fit, otherwise talks. A filter naming an id the catalogue no longer
+/// has matches nothing.
+pub fn eligible(c: &Catalogue, shared: &[Shared], filter: &Filter) -> Vec<String> {
     let topic = filter.topic.as_deref().map(|t| c.topic_by_id(t));
     let conference = filter.conference.as_deref().map(|w| c.conference_by_id(w));
     if matches!(topic, Some(None)) || matches!(conference, Some(None)) {
@@ -55,10 +73,13 @@ pub fn eligible(c: &Catalogue, filter: &Filter) -> Vec<String> {
         topic.flatten().is_none_or(|tp| talk.topics.contains(&tp))
             && conference.flatten().is_none_or(|w| talk.conference == w)
     };
-    let mut ids: Vec<String> =
-        (0..c.insights.len()).filter(|&i| fits(c.insights[i].talk)).map(|i| Item::Insight(i).id(c)).collect();
+    let mut ids: Vec<String> = (0..c.insights.len())
+        .filter(|&i| fits(c.insights[i].talk))
+        .map(|i| Item::Insight(i).id(c, shared))
+        .chain(shared.iter().filter(|s| fits(s.insight.talk)).map(|s| s.insight.id.clone()))
+        .collect();
     if ids.is_empty() {
-        ids = (0..c.talks.len()).filter(|&t| fits(t)).map(|t| Item::Talk(t).id(c)).collect();
+        ids = (0..c.talks.len()).filter(|&t| fits(t)).map(|t| Item::Talk(t).id(c, shared)).collect();
     }
     ids.sort();
     ids
@@ -223,7 +244,7 @@ mod tests {
     #[test]
     fn eligible_prefers_insights_and_falls_back_to_talks() {
         let c = Catalogue::embedded();
-        let all = eligible(&c, &Filter::default());
+        let all = eligible(&c, &[], &Filter::default());
         assert_eq!(all.len(), c.insights.len());
         assert!(all.iter().all(|id| id.starts_with("insight:")));
         let lonely = (0..c.topics.len()).find(|&t| {
@@ -231,13 +252,45 @@ mod tests {
             !talks.is_empty() && talks.iter().all(|&tk| c.insights_of_talk(tk).is_empty())
         });
         if let Some(t) = lonely {
-            let only = eligible(&c, &Filter { topic: Some(c.topics[t].id.clone()), conference: None });
+            let only = eligible(&c, &[], &Filter { topic: Some(c.topics[t].id.clone()), conference: None });
             assert_eq!(only.len(), c.talks_of_topic(t).len());
             assert!(only.iter().all(|id| id.starts_with("talk:")));
         }
-        assert!(eligible(&c, &Filter { topic: Some("no-such-topic".into()), conference: None }).is_empty());
+        assert!(eligible(&c, &[], &Filter { topic: Some("no-such-topic".into()), conference: None }).is_empty());
         for id in &all {
-            assert_eq!(Item::from_id(&c, id).map(|i| i.id(&c)).as_ref(), Some(id));
+            assert_eq!(Item::from_id(&c, &[], id).map(|i| i.id(&c, &[])).as_ref(), Some(id));
         }
+    }
+
+    #[test]
+    fn shared_insights_are_items_and_follow_the_filter() {
+        use crate::community::{served, Status, Suggestion};
+        let c = Catalogue::embedded();
+        let talk = 0;
+        let suggestion = Suggestion {
+            id: 5,
+            guild_id: 7,
+            author_id: 1,
+            author_name: "Ada".into(),
+            credit: true,
+            kind: crate::catalogue::InsightKind::Insight,
+            text: "Something worth keeping".into(),
+            talk: c.talks[talk].id.clone(),
+            speaker: None,
+            status: Status::Approved,
+            global: false,
+            created_at: chrono::Utc::now(),
+            decision: None,
+            review: None,
+        };
+        let shared = served(&c, &[suggestion]);
+        let all = eligible(&c, &shared, &Filter::default());
+        assert_eq!(all.len(), c.insights.len() + 1);
+        assert!(all.contains(&"shared:5".to_owned()));
+        assert_eq!(Item::from_id(&c, &shared, "shared:5"), Some(Item::Shared(0)));
+        assert_eq!(Item::from_id(&c, &[], "shared:5"), None, "gone when no longer approved");
+        let elsewhere = (0..c.topics.len()).find(|&t| !c.talks[talk].topics.contains(&t)).unwrap();
+        let filtered = eligible(&c, &shared, &Filter { topic: Some(c.topics[elsewhere].id.clone()), conference: None });
+        assert!(!filtered.contains(&"shared:5".to_owned()));
     }
 }

@@ -1,5 +1,6 @@
-//! The one `interaction_create`: slash commands, autocomplete and buttons in, confbot's own
-//! `reply::Message` JSON out, sent as is through serenity's raw `Http` and the retry layer.
+//! The one `interaction_create`: slash commands, autocomplete, buttons and submitted forms in,
+//! confbot's own `reply::Message` (or `reply::ModalPayload`) JSON out, sent as is through
+//! serenity's raw `Http` and the retry layer.
 //!
 //! Each interaction is answered in its own task, so a panic in the core is caught (as a
 //! `JoinError`) and the user still gets an ephemeral apology instead of "did not respond".
@@ -11,17 +12,19 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use serenity::http::Http;
 use serenity::model::application::{
-    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction, Interaction,
+    ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
+    Interaction, ModalInteraction,
 };
-use serenity::model::channel::MessageFlags;
+use serenity::model::channel::{Message, MessageFlags};
 use serenity::model::guild::Member;
 use serenity::model::id::{GuildId, InteractionId};
+use serenity::model::user::User;
 
-use super::{permissions, retry, Bot};
+use super::{permissions, retry, review, Bot};
 use crate::catalogue::InsightIx;
 use crate::commands::common::PAGE;
 use crate::commands::definition::SUBCOMMAND;
-use crate::commands::{self, custom_id, insight, Caller, Context, Effect, Invocation, Outcome};
+use crate::commands::{self, custom_id, insight, insights, Caller, Context, Effect, Invocation, Outcome};
 use crate::reply::{self, Reply};
 
 /// Interaction callback types (Discord's `InteractionResponseType`).
@@ -29,6 +32,7 @@ const CHANNEL_MESSAGE: u8 = 4;
 const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
 const UPDATE_MESSAGE: u8 = 7;
 const AUTOCOMPLETE_RESULT: u8 = 8;
+const MODAL: u8 = 9;
 
 /// Channels remembered for `/insight`'s no-repeat; beyond this the memory starts afresh.
 const REMEMBERED_CHANNELS: usize = 10_000;
@@ -81,6 +85,7 @@ fn ids(interaction: &Interaction) -> Option<(InteractionId, String)> {
     match interaction {
         Interaction::Command(c) => Some((c.id, c.token.clone())),
         Interaction::Component(c) => Some((c.id, c.token.clone())),
+        Interaction::Modal(m) => Some((m.id, m.token.clone())),
         _ => None,
     }
 }
@@ -111,6 +116,7 @@ async fn answer(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
             respond(&http, a.id, &a.token, AUTOCOMPLETE_RESULT, json!({ "choices": choices })).await;
         }
         Interaction::Component(c) => component(&bot, &http, &c).await,
+        Interaction::Modal(m) => submitted(&bot, &http, &m).await,
         other => tracing::warn!(kind = ?other.kind(), "ignoring an interaction of a kind confbot does not use"),
     }
 }
@@ -121,26 +127,29 @@ const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 
 async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
     let invocation = invocation(&c.data.name, &c.data.options);
-    let asker = Asker { guild: c.guild_id.map(GuildId::get), manager: is_admin(c.member.as_deref()) };
-    let admin = commands::find(&invocation.name).is_some_and(|d| d.admin);
+    let asker = asker(c.guild_id, c.member.as_deref(), &c.user);
+    // Decisions on the member's suggestions, told privately once they have their answer.
+    let notice = review::notice_for(bot, c.user.id.get()).await;
+    // Admin commands and `/insights` always answer privately.
+    let private = commands::find(&invocation.name).is_some_and(|d| d.admin || d.name == insights::COMMAND.name);
     let mut work = std::pin::pin!(run(bot, c.channel_id.get(), Some(asker), invocation));
     let (outcome, deferred) = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
         Ok(outcome) => (outcome, false),
         Err(_) => {
             // Still working: defer now, or Discord drops the interaction. Visibility is fixed
-            // by the deferral: private for admin commands (always answered privately), public
-            // otherwise.
+            // by the deferral: private for commands always answered privately, public otherwise.
             tracing::debug!(command = %c.data.name, "slow to answer; deferring");
-            let flags = if admin { reply::limits::EPHEMERAL } else { 0 };
+            let flags = if private { reply::limits::EPHEMERAL } else { 0 };
             respond(http, c.id, &c.token, DEFERRED_CHANNEL_MESSAGE, json!({ "flags": flags })).await;
             (work.await, true)
         }
     };
-    if !deferred && !outcome.effects.iter().any(|e| e.is_slow()) {
+    if !deferred && !outcome.effects.iter().any(Effect::is_slow) {
         for effect in &outcome.effects {
-            carry_out(bot, http, *effect, c.guild_id).await;
+            carry_out(bot, http, effect, c.guild_id).await;
         }
-        return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome.reply)).await;
+        respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&outcome.reply)).await;
+        return review::tell(bot, http, &c.token, notice).await;
     }
     if !deferred {
         // Loading files or checking a channel may take longer than Discord's 3 seconds: defer
@@ -150,7 +159,7 @@ async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
     }
     let mut answer = outcome.reply;
     for effect in &outcome.effects {
-        match carry_out(bot, http, *effect, c.guild_id).await {
+        match carry_out(bot, http, effect, c.guild_id).await {
             Done::Nothing => {}
             Done::Replace(reply) => answer = reply,
             Done::Add(note) => {
@@ -160,6 +169,7 @@ async fn command(bot: &Arc<Bot>, http: &Http, c: &CommandInteraction) {
         }
     }
     edit_original(http, &c.token, &answer).await;
+    review::tell(bot, http, &c.token, notice).await;
 }
 
 /// What carrying out an effect changes in the answer.
@@ -170,8 +180,8 @@ enum Done {
 }
 
 /// Does what a command asked of the running bot.
-async fn carry_out(bot: &Bot, http: &Http, effect: Effect, guild: Option<GuildId>) -> Done {
-    match effect {
+async fn carry_out(bot: &Arc<Bot>, http: &Http, effect: &Effect, guild: Option<GuildId>) -> Done {
+    match *effect {
         Effect::WakeDaily => {
             bot.daily.wake.notify_one();
             Done::Nothing
@@ -198,6 +208,12 @@ async fn carry_out(bot: &Bot, http: &Http, effect: Effect, guild: Option<GuildId
                 }
             }
         }
+        Effect::PostForReview(id) => {
+            review::post(bot, http, id).await;
+            Done::Nothing
+        }
+        // Only a button can answer with a form: see `component`.
+        Effect::OpenModal(_) => Done::Nothing,
     }
 }
 
@@ -213,23 +229,66 @@ async fn component(bot: &Arc<Bot>, http: &Http, c: &ComponentInteraction) {
             return respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&polite)).await;
         }
     };
-    let reply = run(bot, c.channel_id.get(), None, invocation.clone()).await.reply;
-    let clicked_ephemeral = c.message.flags.is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
-    match placement(&invocation, reply.ephemeral, clicked_ephemeral) {
+    let asker = asker(c.guild_id, c.member.as_ref(), &c.user);
+    let outcome = run(bot, c.channel_id.get(), Some(asker), invocation.clone()).await;
+    if let Some(Effect::OpenModal(form)) = outcome.effects.iter().find(|e| matches!(e, Effect::OpenModal(_))) {
+        let form = serde_json::to_value(reply::render_modal(form)).unwrap_or(Value::Null);
+        return respond(http, c.id, &c.token, MODAL, form).await;
+    }
+    answer_on(http, c.id, &c.token, &invocation, outcome.reply, Some(&c.message)).await;
+}
+
+/// A submitted form: its custom_id names the invocation, and each text input is an option of
+/// it. Answered like a button on the message the form was opened from.
+async fn submitted(bot: &Arc<Bot>, http: &Http, m: &ModalInteraction) {
+    let mut invocation = match custom_id::decode(&m.data.custom_id) {
+        Ok(inv) => inv,
+        Err(why) => {
+            tracing::info!("a form confbot cannot read: {why}");
+            let polite = Reply::problem("This form no longer works", format!("Sorry: {why}. Press the button again."));
+            return respond(http, m.id, &m.token, CHANNEL_MESSAGE, message(&polite)).await;
+        }
+    };
+    for row in &m.data.components {
+        for input in &row.components {
+            if let ActionRowComponent::InputText(t) = input {
+                invocation.options.push((t.custom_id.clone(), t.value.clone().unwrap_or_default()));
+            }
+        }
+    }
+    let asker = asker(m.guild_id, m.member.as_ref(), &m.user);
+    let reply = run(bot, m.channel_id.get(), Some(asker), invocation.clone()).await.reply;
+    answer_on(http, m.id, &m.token, &invocation, reply, m.message.as_deref()).await;
+}
+
+/// Answers a button or a form opened by one, where `placement` says, given the message it came
+/// from (a form may come from none).
+async fn answer_on(
+    http: &Http,
+    id: InteractionId,
+    token: &str,
+    invocation: &Invocation,
+    reply: Reply,
+    clicked: Option<&Message>,
+) {
+    let Some(clicked) = clicked else {
+        return respond(http, id, token, CHANNEL_MESSAGE, message(&reply)).await;
+    };
+    let clicked_ephemeral = clicked.flags.is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
+    match placement(invocation, reply.ephemeral, clicked_ephemeral) {
         Placement::Update => {
             let mut body = reply::render(&reply);
             body.flags = 0; // a message's visibility cannot change
-            respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
+            respond(http, id, token, UPDATE_MESSAGE, to_value(&body)).await;
         }
-        Placement::New => respond(http, c.id, &c.token, CHANNEL_MESSAGE, message(&reply)).await,
+        Placement::New => respond(http, id, token, CHANNEL_MESSAGE, message(&reply)).await,
         Placement::CloseAndPost => {
             let closed = Reply { content: Some("Answered below.".into()), ..Reply::default() };
             let mut body = reply::render(&closed);
             body.flags = 0;
-            respond(http, c.id, &c.token, UPDATE_MESSAGE, to_value(&body)).await;
+            respond(http, id, token, UPDATE_MESSAGE, to_value(&body)).await;
             let public = message(&reply);
-            let posted =
-                retry::send("follow-up message", || http.create_followup_message(&c.token, &public, Vec::new()));
+            let posted = retry::send("follow-up message", || http.create_followup_message(token, &public, Vec::new()));
             let _ = posted.await;
         }
     }
@@ -246,42 +305,66 @@ enum Placement {
     CloseAndPost,
 }
 
-/// Pages and "Another insight" replace the message they were clicked on. A private "did you
-/// mean" is closed and its answer posted publicly, as if the name had been typed right. An
-/// error never replaces a public message; anything else is a new message.
+/// Pages and "Another insight" replace the message they were clicked on, and so does a review
+/// decision (the review message shows where the suggestion stands). A private "did you mean"
+/// is closed and its answer posted publicly, as if the name had been typed right. An error
+/// never replaces a public message; anything else is a new message.
 fn placement(invocation: &Invocation, reply_ephemeral: bool, clicked_ephemeral: bool) -> Placement {
     match (clicked_ephemeral, reply_ephemeral) {
         (true, true) => Placement::Update,
         (true, false) => Placement::CloseAndPost,
         (false, true) => Placement::New,
-        (false, false) if invocation.get(PAGE).is_some() || invocation.name == insight::COMMAND.name => {
+        (false, false)
+            if invocation.get(PAGE).is_some()
+                || invocation.name == insight::COMMAND.name
+                || invocation.name == insights::COMMAND.name =>
+        {
             Placement::Update
         }
         (false, false) => Placement::New,
     }
 }
 
-/// Who asked a slash command: the server (none in a DM) and whether they manage it.
+/// Who asked: the server (none in a DM), whether they manage it, and who they are.
 struct Asker {
     guild: Option<u64>,
     manager: bool,
+    member: commands::Member,
+}
+
+/// The asker of an interaction, with the permissions Discord computed for it: checked again
+/// on every command, button and form.
+fn asker(guild: Option<GuildId>, member: Option<&Member>, user: &User) -> Asker {
+    let permissions = member.and_then(|m| m.permissions);
+    Asker {
+        guild: guild.map(GuildId::get),
+        manager: is_admin(member),
+        member: commands::Member {
+            id: user.id.get(),
+            name: member.map_or_else(|| user.display_name(), Member::display_name).to_owned(),
+            moderator: permissions.is_some_and(|p| p.manage_messages() || p.manage_guild() || p.administrator()),
+        },
+    }
 }
 
 /// Runs the core with this channel's memory of the last insight, off the async threads so a
-/// costly command never holds up the others. Buttons carry no asker: they only ever open what
-/// any member may see.
+/// costly command never holds up the others.
 async fn run(bot: &Arc<Bot>, channel: u64, asker: Option<Asker>, invocation: Invocation) -> Outcome {
     let bot = bot.clone();
     off_the_runtime(move || {
         let catalogue = bot.live.get();
         let mut rng = fastrand::Rng::new();
-        let caller = asker.map(|a| Caller { store: &bot.daily.store, guild: a.guild, manager: a.manager });
+        let (caller, member) = match asker {
+            Some(a) => (Some(Caller { store: &bot.daily.store, guild: a.guild, manager: a.manager }), Some(a.member)),
+            None => (None, None),
+        };
         let mut ctx = Context {
             catalogue: &catalogue,
             rng: &mut rng,
             last_insight: bot.last_insight.get(channel),
             now: bot.daily.clock.now(),
             bot: caller,
+            member,
         };
         let outcome = commands::run(&mut ctx, &invocation);
         if let Some(shown) = outcome.shown_insight {

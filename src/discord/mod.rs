@@ -12,6 +12,7 @@
 //! - [`background`]: work started once per process (the daily delivery loop);
 //! - [`daily`]: daily highlights: the state store, the REST transport, the loop started once;
 //! - [`permissions`]: whether the bot can post in a channel;
+//! - [`review`]: members' suggestions posted for review, and their authors told of decisions;
 //! - [`shutdown`]: the bounded shutdown and the count of in-flight interactions.
 
 pub mod background;
@@ -21,6 +22,7 @@ pub mod permissions;
 pub mod register;
 pub mod reload;
 pub mod retry;
+pub mod review;
 pub mod shutdown;
 
 use std::future::Future;

@@ -29,6 +29,13 @@ pub const BUTTON_URL: usize = 512;
 pub const CHOICES: usize = 25;
 pub const CHOICE_NAME: usize = 100;
 pub const CHOICE_VALUE: usize = 100;
+/// Characters of a modal's title; text inputs in one modal (one per action row).
+pub const MODAL_TITLE: usize = 45;
+pub const MODAL_INPUTS: usize = 5;
+/// Characters of a text input's label, placeholder, and value (also its largest max_length).
+pub const INPUT_LABEL: usize = 45;
+pub const INPUT_PLACEHOLDER: usize = 100;
+pub const INPUT_VALUE: usize = 4000;
 /// Message flag that shows a reply only to the user who asked.
 pub const EPHEMERAL: u64 = 1 << 6;
 

@@ -5,8 +5,10 @@
 //! what cannot fit, and disabling every mention. Nothing reaches Discord without passing here.
 
 pub mod limits;
+mod modal;
 mod payload;
 
+pub use modal::{modal_violations, render_modal, InputPayload, InputRow, Modal, ModalPayload, TextInput};
 pub use payload::{
     violations, ActionRow, AllowedMentions, AuthorPayload, Component, EmbedPayload, FieldPayload, Message, TextPayload,
 };

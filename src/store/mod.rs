@@ -12,10 +12,14 @@
 //! - `posts`: the post log and the delivery protocol's state transitions;
 //! - `live`: live follows, the outbox of announcements, notices and reminders, schedule
 //!   snapshots, bookmarks.
+//! - `suggestions`: members' insights, their review and the review channel (issue #17).
 
 mod live;
 mod posts;
 mod schedules;
+mod suggestions;
+
+pub use suggestions::{Decided, Edited, Refusal};
 
 pub use live::{Toggle, REMIND_MINUTES};
 
@@ -48,7 +52,7 @@ pub struct Store {
 }
 
 /// The schema version this code writes; each step in [`MIGRATIONS`] moves one version up.
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -100,6 +104,7 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_pending ON posts (status) WHERE status = 'pending';
 "#,
+    suggestions::MIGRATION,
     live::MIGRATION,
 ];
 
@@ -183,6 +188,43 @@ mod tests {
         assert_eq!(version, VERSION);
         let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// A state file written by the release before suggestions (schema 1) keeps its schedules,
+    /// decks and post log when this version opens it, and gains the new tables.
+    #[test]
+    fn a_version_1_file_keeps_its_data_after_migrating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(MIGRATIONS[0]).unwrap();
+            old.pragma_update(None, "user_version", 1).unwrap();
+            old.execute_batch(
+                "INSERT INTO schedules VALUES (7, 70, '09:00', 'Europe/Berlin', NULL, NULL, 1, 'discord', NULL,
+                                              '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
+                 INSERT INTO decks VALUES (7, 42, 3, 'insight:a');
+                 INSERT INTO deck_shown VALUES (7, 3, 'insight:a');
+                 INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
+                                    status, message_id, late, intended_at)
+                 VALUES (7, '2025-01-02', 70, 'insight:a', 3, 1, 4, 'n', '{}', 'sent', 99, 0,
+                         '2025-01-02T08:00:00.000Z');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, VERSION);
+        let entry = store.entry(7).unwrap().unwrap();
+        assert_eq!((entry.schedule.channel_id, entry.schedule.when()), (70, "09:00 Europe/Berlin".to_owned()));
+        let deck = store.deck(7).unwrap();
+        assert_eq!((deck.seed, deck.cycle, deck.last.as_deref()), (42, 3, Some("insight:a")));
+        assert!(deck.shown.contains("insight:a"));
+        let post = store.post_for(7, "2025-01-02".parse().unwrap()).unwrap().unwrap();
+        assert_eq!(post.message_id, Some(99));
+        assert_eq!(store.review_channel(7).unwrap(), None);
+        store.set_review_channel(7, 71, Utc::now()).unwrap();
+        assert_eq!(store.review_channel(7).unwrap(), Some(71));
     }
 
     #[test]

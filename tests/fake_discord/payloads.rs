@@ -201,3 +201,46 @@ pub fn message(id: u64, body: &Value) -> Value {
         "webhook_id": APP_ID.to_string(),
     })
 }
+
+/// Manage Messages (and View Channel, Send Messages, Use Application Commands): a moderator
+/// who does not manage the server.
+pub const MODERATOR_PERMISSIONS: &str = "2147510272";
+
+/// The same interaction from another member: user `id`, shown as `name`.
+pub fn as_user(mut interaction: Value, id: u64, name: &str) -> Value {
+    let user = &mut interaction["member"]["user"];
+    user["id"] = json!(id.to_string());
+    user["username"] = json!(format!("user{id}"));
+    user["global_name"] = json!(name);
+    interaction
+}
+
+/// A button click with the clicker's `permissions` (a moderator's, say).
+pub fn button_as(id: u64, token: &str, custom_id: &str, message: Value, permissions: &str) -> Value {
+    let mut i = interaction(3, id, token, permissions);
+    i["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
+    i["message"] = message;
+    i
+}
+
+/// A submitted form (MODAL_SUBMIT, type 5): `values` are `(text input custom_id, value)`, each
+/// in its own action row as Discord sends them; `message` is the one whose button opened it.
+pub fn modal_submit(
+    id: u64,
+    token: &str,
+    custom_id: &str,
+    values: &[(&str, &str)],
+    message: Option<Value>,
+    permissions: &str,
+) -> Value {
+    let mut i = interaction(5, id, token, permissions);
+    let rows: Vec<Value> = values
+        .iter()
+        .map(|(input, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": input, "value": value}]}))
+        .collect();
+    i["data"] = json!({ "custom_id": custom_id, "components": rows });
+    if let Some(m) = message {
+        i["message"] = m;
+    }
+    i
+}

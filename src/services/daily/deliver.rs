@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::post;
 use crate::catalogue::Catalogue;
+use crate::community;
 use crate::daily::deck::{self, Filter, Item};
 use crate::daily::due::{self, Action};
 use crate::daily::{Entry, NewPost, PostRecord, Status};
@@ -105,15 +106,17 @@ async fn post_day<T: Transport>(
 ) -> Result<(), StoreError> {
     let s = &entry.schedule;
     let filter = Filter { topic: s.topic.clone(), conference: s.conference.clone() };
-    let eligible = deck::eligible(catalogue, &filter);
+    // The server's approved shared insights as of now: one approved a moment ago is dealt.
+    let shared = community::served(catalogue, &store.suggestions(Some(s.guild_id), community::Status::Approved)?);
+    let eligible = deck::eligible(catalogue, &shared, &filter);
     let deck_state = store.deck(s.guild_id)?;
     let Some((pick, item)) =
-        deck::next(&deck_state, &eligible).and_then(|p| Item::from_id(catalogue, &p.id).map(|i| (p, i)))
+        deck::next(&deck_state, &eligible).and_then(|p| Item::from_id(catalogue, &shared, &p.id).map(|i| (p, i)))
     else {
         tracing::warn!(guild = s.guild_id, %date, "daily: nothing to post, no item matches the schedule's filter");
         return store.log_failure(s.guild_id, date, s.channel_id, "nothing to post: no item matches the filter", now);
     };
-    let message = crate::reply::render(&post::render(catalogue, item, pick.position, pick.total));
+    let message = crate::reply::render(&post::render(catalogue, &shared, item, pick.position, pick.total));
     let payload = serde_json::to_string(&message).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let new = NewPost {
         guild_id: s.guild_id,
@@ -224,7 +227,7 @@ mod tests {
     #[test]
     fn a_post_is_recognised_by_nonce_or_by_footer_and_text() {
         let c = Catalogue::embedded();
-        let message = crate::reply::render(&post::render(&c, Item::Insight(0), 2, 4));
+        let message = crate::reply::render(&post::render(&c, &[], Item::Insight(0), 2, 4));
         let embed = &message.embeds[0];
         let footer = embed.footer.as_ref().map(|f| f.text.clone());
         let record = PostRecord {
