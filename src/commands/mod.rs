@@ -27,11 +27,13 @@ mod help;
 pub mod insight;
 pub mod insights;
 pub mod live;
+mod mine;
 mod next;
 mod now;
 mod parse;
 pub mod programme;
 pub mod reload;
+pub mod remind;
 mod schedule;
 mod search;
 mod speaker;
@@ -62,6 +64,8 @@ pub const COMMANDS: &[Command] = &[
     now::COMMAND,
     next::COMMAND,
     schedule::COMMAND,
+    mine::COMMAND,
+    remind::COMMAND,
     about::COMMAND,
     help::COMMAND,
     reload::COMMAND,

@@ -76,7 +76,8 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
         .iter()
         .map(|s| format!("{} ({})", programme::line(c, s, offset), programme::stamp(s.start, 'R')))
         .collect();
-    let page = paginate(&lines, args.page, |p| button(f, c, p));
+    let mut page = paginate(&lines, args.page, |p| button(f, c, p));
+    programme::numbered(c, &next, &mut page);
     let description = format!("{heading}\n\n{}", page.lines.join("\n"));
     let title = if f.room.is_some() { format!("Coming up{place}") } else { format!("Next{place}, room by room") };
     Outcome::found(page.reply(title, description, "Use /talk to see one in full"), resolved)

@@ -78,7 +78,8 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
         })
         .collect();
     let conference_id = common::conference_id(c, f.conference);
-    let page = paginate(&lines, args.page, |p| button(conference_id, f.room.as_deref(), p));
+    let mut page = paginate(&lines, args.page, |p| button(conference_id, f.room.as_deref(), p));
+    programme::numbered(c, &on, &mut page);
     let description = format!("{heading}\n\n{}", page.lines.join("\n"));
     let count = on.len();
     let title = format!("On now{place} — {count} session{}", if count == 1 { "" } else { "s" });

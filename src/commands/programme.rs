@@ -311,3 +311,14 @@ pub fn no_times(c: &Catalogue, conference: Option<ConferenceIx>) -> Outcome {
         json!({"sessions": []}),
     )
 }
+
+/// Numbers the lines of a page of `sessions` and adds a "🔔 n" button for each: bookmarking
+/// straight from a list.
+pub fn numbered(c: &Catalogue, sessions: &[Session], page: &mut crate::reply::Page) {
+    let first = page.index * crate::reply::PAGE_LINES;
+    for (i, line) in page.lines.iter_mut().enumerate() {
+        let Some(s) = sessions.get(first + i) else { break };
+        *line = format!("**{}.** {line}", i + 1);
+        page.buttons.push(super::remind::button(c, s.talk, &format!("🔔 {}", i + 1)));
+    }
+}

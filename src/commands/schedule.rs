@@ -99,7 +99,8 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     };
     let (heading_zone, offset) = programme::heading(c, first);
     let lines: Vec<String> = sessions.iter().map(|s| programme::line(c, s, offset)).collect();
-    let page = paginate(&lines, args.page, |p| button(c, &f, Some(day), p));
+    let mut page = paginate(&lines, args.page, |p| button(c, &f, Some(day), p));
+    programme::numbered(c, &sessions, &mut page);
     let description = format!("{heading_zone}\n\n{}", page.lines.join("\n"));
     let count = sessions.len();
     let title = format!("{heading}{narrowed} — {count} session{}", if count == 1 { "" } else { "s" });
@@ -171,7 +172,7 @@ fn with_day_buttons(
     days: &[NaiveDate],
     shown: Option<NaiveDate>,
 ) -> Reply {
-    let room = limits::BUTTONS_PER_ROW * 2 - reply.buttons.len().min(limits::BUTTONS_PER_ROW);
+    let room = (limits::BUTTONS_PER_ROW * 5).saturating_sub(reply.buttons.len()).min(8);
     reply.buttons.extend(
         days.iter().enumerate().filter(|(_, d)| Some(**d) != shown).take(room).map(|(i, d)| {
             Button::action(format!("Day {} · {}", i + 1, d.format("%a %-d %b")), button(c, f, Some(*d), 0))

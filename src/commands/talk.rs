@@ -171,6 +171,9 @@ pub fn card(c: &Catalogue, t: TalkIx) -> Reply {
     if let Some(page) = talk.url.as_ref().filter(|u| !public.iter().any(|l| l.url.as_ref() == Some(u))) {
         buttons.insert(0, Button::Link { label: "Talk page".into(), url: page.clone() });
     }
+    if talk.slot.is_some() {
+        buttons.insert(0, super::remind::button(c, t, "🔔 Remind me"));
+    }
     buttons.extend(
         talk.speakers.iter().map(|&s| Button::action(&c.speakers[s].name, speaker::button(&c.speakers[s].id, None, 0))),
     );

@@ -235,6 +235,10 @@ async fn component(bot: &Arc<Bot>, http: &Http, c: &ComponentInteraction) {
         let form = serde_json::to_value(reply::render_modal(form)).unwrap_or(Value::Null);
         return respond(http, c.id, &c.token, MODAL, form).await;
     }
+    // A button's effects are quick ones (waking a loop); slow ones come from slash commands.
+    for effect in outcome.effects.iter().filter(|e| matches!(e, Effect::WakeDaily | Effect::WakeLive)) {
+        carry_out(bot, http, effect, c.guild_id).await;
+    }
     answer_on(http, c.id, &c.token, &invocation, outcome.reply, Some(&c.message)).await;
 }
 

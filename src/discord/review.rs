@@ -38,7 +38,16 @@ pub async fn post(bot: &Arc<Bot>, http: &Http, id: i64) {
 /// decided by the time they asked.
 pub async fn notice_for(bot: &Arc<Bot>, user: u64) -> Option<(Reply, Vec<i64>)> {
     let store = bot.daily.store.clone();
-    match tokio::task::spawn_blocking(move || insights::notice(&store, user)).await {
+    let found = tokio::task::spawn_blocking(move || {
+        let mut found = insights::notice(&store, user)?;
+        // A reminder that could not be sent (DMs closed) is told the same way, once.
+        if let Some(text) = crate::commands::remind::closed_dms_notice(&store, user)? {
+            let (reply, _) = found.get_or_insert_with(|| (Reply { ephemeral: true, ..Reply::default() }, Vec::new()));
+            reply.content = Some(text);
+        }
+        Ok::<_, crate::store::StoreError>(found)
+    });
+    match found.await {
         Ok(Ok(found)) => found,
         Ok(Err(e)) => {
             tracing::error!("suggestion notices: state store failed: {e}");

@@ -295,3 +295,68 @@ async fn the_schedule_answers_at_the_bots_instant() {
     assert!(choices.data["choices"].as_array().unwrap().iter().any(|c| c["value"] == "2024-10-26"));
     bot.stop().await;
 }
+
+/// Live through the gateway: `/live set` makes the running bot announce the sessions about to
+/// start in the programme channel; "🔔 Remind me" on a talk card bookmarks it, `/remind` sets
+/// the lead time, the reminder arrives by DM once, `/mine` lists the bookmark, and a second
+/// press removes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_announcements_and_reminders_through_the_gateway() {
+    use crate::fake_discord::channels::dm_channel_of;
+    use crate::fake_discord::payloads::CHANNEL_ID;
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule/nightconf.toml"));
+    let config = Config {
+        guild_ids: vec![GUILD_ID],
+        data: vec![data],
+        state: Some(dir.path().join("state.db")),
+        ..Config::default()
+    };
+    // 10:26 CEST: the 10:30 sessions are inside their five-minute window.
+    let clock = confbot::services::Clock::starting_at(chrono::Utc.with_ymd_and_hms(2024, 10, 26, 8, 26, 0).unwrap());
+    let bot = Bot::launch(crate::fake_discord::FakeDiscord::start().await, config, |_| {}, Some(clock)).await;
+    let set = bot
+        .subcommand(
+            "live",
+            "set",
+            &[("conference", "nightconf"), ("channel", &CHANNEL_ID.to_string())],
+            ADMIN_PERMISSIONS,
+        )
+        .await;
+    assert!(is_ephemeral(&set.data), "{}", set.data);
+    let announced = bot
+        .fake
+        .wait_for("the announcement", Duration::from_secs(10), |r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_ID}/messages")
+        })
+        .await;
+    let text = announced.body.to_string();
+    assert!(text.contains("Analytical Engines") && text.contains("Compilers for Everyone"), "{text}");
+    assert_eq!(announced.body["allowed_mentions"]["parse"], json!([]));
+    // Reminders two hours ahead, so the 10:30 session's reminder is due at once.
+    let remind = bot.command("remind", &[("minutes", "120")]).await;
+    assert!(is_ephemeral(&remind.data));
+    let card = bot.command("talk", &[("title", "Analytical Engines")]).await;
+    let bell = custom_ids(&card.data).into_iter().find(|id| id.starts_with("c1:remind:")).expect("a Remind me button");
+    let pressed = bot.click(&card, &bell).await;
+    assert!(is_ephemeral(&pressed.data));
+    assert!(pressed.data["content"].as_str().unwrap().contains("Bookmarked"), "{}", pressed.data);
+    let user = 800_000_000_000_000_001u64;
+    let dm = bot
+        .fake
+        .wait_for("the reminder DM", Duration::from_secs(10), |r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{}/messages", dm_channel_of(user))
+        })
+        .await;
+    assert!(dm.body.to_string().contains("Analytical Engines"), "{}", dm.body);
+    let mine = bot.command("mine", &[]).await;
+    assert!(is_ephemeral(&mine.data) && mine.data.to_string().contains("Analytical Engines"), "{}", mine.data);
+    let again = bot.click(&card, &bell).await;
+    assert!(again.data["content"].as_str().unwrap().contains("Removed"), "{}", again.data);
+    let fake = bot.stop().await;
+    let dms = requests_to(&fake, &format!("/api/v10/channels/{}/messages", dm_channel_of(user)));
+    assert_eq!(dms.iter().filter(|r| r.method == "POST" && r.status == 200).count(), 1, "one reminder");
+    let posts = requests_to(&fake, &format!("/api/v10/channels/{CHANNEL_ID}/messages"));
+    assert_eq!(posts.iter().filter(|r| r.method == "POST" && r.status == 200).count(), 1, "one announcement");
+}

@@ -45,6 +45,25 @@ pub struct Hold {
 pub struct Channels {
     pub messages: Vec<Stored>,
     pub holds: Vec<Hold>,
+    /// Users whose DMs are closed to the bot: sending to them is refused with 50007.
+    pub closed_dms: Vec<u64>,
+}
+
+/// The DM channel the fake opens with a user.
+pub fn dm_channel_of(user_id: u64) -> u64 {
+    960_000_000_000_000_000 + user_id % 1_000_000_000
+}
+
+/// `POST /users/@me/channels`: the DM channel with `recipient_id`.
+pub fn open_dm(body: &Value) -> (u16, Value) {
+    let user: u64 = body["recipient_id"].as_str().and_then(|u| u.parse().ok()).unwrap_or(0);
+    if user == 0 {
+        return (400, json!({"message": "Invalid Form Body", "code": 50035}));
+    }
+    (
+        200,
+        json!({"id": dm_channel_of(user).to_string(), "type": 1, "last_message_id": null, "recipients": [payloads::human(user)]}),
+    )
 }
 
 /// `POST /channels/{id}/messages`: a 403/404 for channels the bot cannot use, the existing
@@ -53,6 +72,10 @@ pub fn post(channels: &mut Channels, channel_id: u64, body: &Value) -> (u16, Val
     match channel_id {
         CHANNEL_ID => {}
         LOCKED_CHANNEL_ID => return (403, json!({"message": "Missing Permissions", "code": 50013})),
+        dm if channels.closed_dms.iter().any(|&u| dm_channel_of(u) == dm) => {
+            return (403, json!({"message": "Cannot send messages to this user", "code": 50007}))
+        }
+        dm if dm / 1_000_000_000 == dm_channel_of(0) / 1_000_000_000 => {}
         _ => return (404, json!({"message": "Unknown Channel", "code": 10003})),
     }
     let nonce = body["nonce"].as_str().map(str::to_owned);

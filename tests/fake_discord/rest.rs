@@ -119,6 +119,7 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: &Value
         ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
             ok(payloads::message(payloads::snowflake(), body))
         }
+        ("POST", ["users", "@me", "channels"]) => answer(channels::open_dm(body)),
         ("POST", ["channels", id, "messages"]) => {
             answer(channels::post(&mut shared.channels.lock().unwrap(), id.parse().unwrap_or(0), body))
         }
