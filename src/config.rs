@@ -36,6 +36,10 @@ pub struct Config {
     pub daily: Vec<toml::Value>,
     /// Where each `[[daily]]` table is written, "file:line", to locate its problems.
     pub daily_at: Vec<String>,
+    /// `[[live]]` tables, raw like `daily`: `live::entries::follows` reads and checks them.
+    pub live: Vec<toml::Value>,
+    /// Where each `[[live]]` table is written.
+    pub live_at: Vec<String>,
 }
 
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
@@ -50,6 +54,8 @@ struct FileLayer {
     api_base: Option<String>,
     #[serde(default)]
     daily: Vec<toml::Value>,
+    #[serde(default)]
+    live: Vec<toml::Value>,
 }
 
 /// A guild id written as a TOML integer or, since ids are large, as a string.
@@ -141,17 +147,23 @@ impl Config {
         Config::from_layers(Some((&name, &text)), |_| None)
     }
 
-    /// `[[daily]]` problems with each entry's file and line in front ("confbot.toml:12: [[daily]] #2 …").
+    /// `[[daily]]` and `[[live]]` problems with each entry's file and line in front
+    /// ("confbot.toml:12: [[daily]] #2 …").
     pub fn locate_daily(&self, problems: crate::daily::EntryProblems) -> crate::daily::EntryProblems {
         let located: Vec<String> = problems
             .0
             .iter()
             .map(|p| {
+                let (header, lines) = if p.starts_with("[[live]]") {
+                    ("[[live]] #", &self.live_at)
+                } else {
+                    ("[[daily]] #", &self.daily_at)
+                };
                 let n: Option<usize> = p
-                    .strip_prefix("[[daily]] #")
+                    .strip_prefix(header)
                     .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
                     .and_then(|n| n.parse().ok());
-                match n.and_then(|n| self.daily_at.get(n.wrapping_sub(1))) {
+                match n.and_then(|n| lines.get(n.wrapping_sub(1))) {
                     Some(at) => format!("{at}: {p}"),
                     None => p.clone(),
                 }
@@ -282,12 +294,16 @@ impl Config {
         self.log = layer.log.or(self.log.take());
         self.api_base = layer.api_base.or(self.api_base.take());
         self.daily = layer.daily;
-        self.daily_at = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == "[[daily]]")
-            .map(|(n, _)| format!("{name}:{}", n + 1))
-            .collect();
+        self.live = layer.live;
+        let at = |header: &str| -> Vec<String> {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == header)
+                .map(|(n, _)| format!("{name}:{}", n + 1))
+                .collect()
+        };
+        self.daily_at = at("[[daily]]");
+        self.live_at = at("[[live]]");
         Ok(())
     }
 }
@@ -441,7 +457,8 @@ mod tests {
     fn the_daily_example_is_valid_once_uncommented() {
         let example = include_str!("../config/confbot.toml");
         let start = example.find("# [[daily]]").expect("a [[daily]] example");
-        let text: String = example[start..]
+        let end = example.find("# Live programme").expect("the [[live]] example after it");
+        let text: String = example[start..end]
             .lines()
             .filter(|l| !l.trim_start_matches('#').trim_start().starts_with('#'))
             .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
@@ -451,6 +468,17 @@ mod tests {
         let schedules = crate::daily::entries::schedules(&entries, &crate::catalogue::Catalogue::embedded()).unwrap();
         assert_eq!(schedules.len(), 1);
         assert!(schedules[0].topic.is_some() && schedules[0].conference.is_some());
+    }
+
+    #[test]
+    fn the_live_example_is_valid_once_uncommented() {
+        let example = include_str!("../config/confbot.toml");
+        let start = example.find("# [[live]]").expect("a [[live]] example");
+        let text: String =
+            example[start..].lines().map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l))).collect();
+        let c = load(&text, &[]).unwrap();
+        let entry = crate::live::entries::LiveEntry::deserialize(c.live[0].clone()).unwrap();
+        assert_eq!((entry.conference.as_str(), entry.minutes_before, entry.rooms.len()), ("36c3", Some(5), 1));
     }
 
     #[test]

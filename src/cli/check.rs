@@ -59,14 +59,22 @@ pub fn run(data: &DataArgs, config: Option<&Path>) -> anyhow::Result<i32> {
             return Ok(1);
         }
     };
-    let checked = daily::entries::parse_entries(&config.daily)
+    // Both sections are checked, so every problem of either is reported at once.
+    let schedules = daily::entries::parse_entries(&config.daily)
         .and_then(|entries| daily::entries::schedules(&entries, &catalogue));
+    let follows = crate::live::entries::follows(&config.live, &catalogue);
+    let checked = match (schedules, follows) {
+        (Ok(s), Ok(f)) => Ok((s, f)),
+        (Err(a), Err(b)) => Err(daily::EntryProblems(a.0.into_iter().chain(b.0).collect())),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
     match checked {
-        Ok(schedules) => {
+        Ok((schedules, follows)) => {
             println!(
-                "ok: {} — {} [[daily]] schedule(s); serving {}",
+                "ok: {} — {} [[daily]] schedule(s), {} [[live]] follow(s); serving {}",
                 path.display(),
                 schedules.len(),
+                follows.len(),
                 catalogue.counts()
             );
             Ok(0)

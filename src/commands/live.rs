@@ -18,9 +18,7 @@ use crate::store::{Store, StoreError};
 const CHANNEL: &str = "channel";
 const MINUTES: &str = "minutes_before";
 
-/// How long before a session it is announced, unless told.
-pub const MINUTES_DEFAULT: u32 = 5;
-const MINUTES_MAX: u32 = 120;
+use crate::live::entries::{MINUTES_DEFAULT, MINUTES_MAX};
 
 const CHANNEL_OPTION: OptionDef =
     OptionDef { kind: OptionKind::Channel, min: None, max: None, ..text(CHANNEL, "Where to post", true, false) };

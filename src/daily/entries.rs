@@ -28,7 +28,7 @@ pub struct DailyEntry {
 
 /// Config entries that cannot be used, each problem on its own line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid [[daily]] entries:\n{}", .0.join("\n"))]
+#[error("invalid config entries:\n{}", .0.join("\n"))]
 pub struct EntryProblems(pub Vec<String>);
 
 impl DailyEntry {

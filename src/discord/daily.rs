@@ -54,7 +54,9 @@ impl Daily {
                 Store::open_in_memory()?
             }
         };
+        let follows = crate::live::entries::follows(&config.live, catalogue).map_err(|e| config.locate_daily(e))?;
         store.sync_config(&schedules, clock.now())?;
+        store.sync_live_config(&follows, clock.now())?;
         if !schedules.is_empty() {
             tracing::info!("daily: {} schedule(s) in the config", schedules.len());
         }

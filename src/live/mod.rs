@@ -4,10 +4,13 @@
 //!
 //! # Layout
 //! - `due`: announcements and reminders due at an instant, grouped by channel and minute;
-//! - `changes`: a conference's schedule as a snapshot, and the changes between two.
+//! - `changes`: a conference's schedule as a snapshot, and the changes between two;
+//! - `entries`: `[[live]]` tables of the config;
+//! - `outbox`: the records of what is sent.
 
 pub mod changes;
 pub mod due;
+pub mod entries;
 pub mod outbox;
 
 pub use changes::{Change, ChangeKind, Snapshot, SnapshotTalk};

@@ -179,6 +179,19 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the config's `[[live]]` entries the starting point: follows the config made and
+    /// no longer lists are dropped; those set with `/live` stay as they are.
+    pub fn sync_live_config(&self, follows: &[Following], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn().prepare_cached("DELETE FROM live_follows WHERE origin = 'config'")?.execute([])?;
+        for f in follows {
+            self.follow(f, Origin::Config, at)?;
+            for (room, channel) in &f.rooms {
+                self.set_room_channel(f.guild_id, room, Some(*channel))?;
+            }
+        }
+        Ok(())
+    }
+
     /// `/live room`: a room's sessions are also announced in `channel`; `None` stops that.
     pub fn set_room_channel(&self, guild_id: u64, room: &str, channel: Option<u64>) -> Result<(), StoreError> {
         let conn = self.conn();

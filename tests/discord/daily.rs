@@ -168,7 +168,7 @@ async fn a_bad_daily_entry_stops_start_up_with_every_problem() {
         ..Config::default()
     };
     let err = confbot::discord::run(config, std::future::pending()).await.unwrap_err().to_string();
-    assert!(err.contains("invalid [[daily]] entries"), "{err}");
+    assert!(err.contains("invalid config entries") && err.contains("[[daily]] #1"), "{err}");
     assert!(err.contains("HH:MM") && err.contains("Did you mean Europe/Berlin"), "{err}");
 }
 
