@@ -7,7 +7,7 @@
 //! ```text
 //!  edges      cli/  discord/  config       the terminal and Discord; the bot's settings
 //!     │
-//!  services   services/                     loops that run on their own (daily delivery, export sync)
+//!  services   services/                     loops that run on their own (daily, live, export sync)
 //!     │
 //!  commands   commands/                     one file per slash command, answers as data
 //!     │
@@ -29,7 +29,7 @@
 //! - [`sources`]: where a catalogue comes from — files, folders, exports, URLs — and loading it;
 //! - [`store`]: persistent state in SQLite (schedules, decks, the post log, live state, members' suggestions);
 //! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
-//! - [`services`]: the daily delivery loop, its transport and clock; the sync of exports from URLs;
+//! - [`services`]: the daily and live loops, their transport and clock; the sync of exports from URLs;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
 //! - [`discord`]: the Discord client edge: gateway, registration, interactions, effects, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.

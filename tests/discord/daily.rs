@@ -188,3 +188,29 @@ async fn the_time_zone_autocompletes_inside_daily_set() {
     assert_eq!(choices[0]["value"], "Europe/Berlin", "{choices:?}");
     bot.stop().await;
 }
+
+/// An announcement from a `[[live]]` config entry, end to end: the bot wakes for the window of
+/// the first session and posts. Reports the drift from the window's opening to the POST.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_announcement_is_posted_when_its_window_opens() {
+    // NightConf's opening is at 10:00 CEST (08:00Z); announced 5 minutes before, at 07:55Z.
+    let started = tokio::time::Instant::now();
+    let clock = Clock::Virtual { start_utc: Utc.with_ymd_and_hms(2024, 10, 26, 7, 54, 57).unwrap(), start: started };
+    let live: toml::Value =
+        toml::from_str(&format!("guild_id = {GUILD_ID}\nconference = \"nightconf\"\nchannel_id = {CHANNEL_ID}\n"))
+            .unwrap();
+    let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule/nightconf.toml"));
+    let config = Config { guild_ids: vec![GUILD_ID], data: vec![data], live: vec![live], ..Config::default() };
+    let bot = Bot::launch(FakeDiscord::start().await, config, |_| {}, Some(clock)).await;
+    let due = started.into_std() + StdDuration::from_secs(3);
+    assert!(Instant::now() < due, "the bot took more than 3 s to start; the drift would mean nothing");
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let post = bot.fake.wait_for("the announcement", StdDuration::from_secs(8), |r| r.path == path).await;
+    let drift = post.at.saturating_duration_since(due);
+    println!("live announcement drift: {drift:?} after the window opened");
+    assert!(post.at >= due, "announced {:?} early", due - post.at);
+    assert_eq!(post.status, 200);
+    assert!(post.body["embeds"][0]["title"] == "Opening", "{}", post.body);
+    checked(&post.body);
+    bot.stop().await;
+}
