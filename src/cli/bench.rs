@@ -212,6 +212,19 @@ fn sweep_limits(c: &Catalogue, rng: &mut fastrand::Rng) -> (usize, Vec<String>) 
     for page in ["0", "999"] {
         invocations.push(Invocation::new("topics").with("page", page));
     }
+    // Every day's programme, whole and room by room, at its first page and past its last.
+    for (ix, conference) in c.conferences.iter().enumerate() {
+        for day in c.days(ix) {
+            let id = format!("id:{}", conference.id);
+            let schedule = Invocation::new("schedule").with("conference", id.as_str()).with("day", day.to_string());
+            for page in ["0", "999"] {
+                invocations.push(schedule.clone().with("page", page));
+            }
+            for room in &conference.rooms {
+                invocations.push(schedule.clone().with("room", room.as_str()));
+            }
+        }
+    }
     let mut broken = Vec::new();
     for inv in &invocations {
         let mut ctx = Context::new(c, rng);
