@@ -215,7 +215,7 @@ fn post_now(store: &Store, now: DateTime<Utc>, guild_id: u64) -> Result<Outcome,
 pub fn cannot_post(channel_id: u64, missing: &[&str]) -> String {
     format!(
         "⚠ I cannot post in <#{channel_id}> yet: I am missing {}. Give me those permissions there, \
-         or choose another channel with `/daily set`.",
+         or choose another channel.",
         missing.join(", ")
     )
 }

@@ -325,6 +325,24 @@ async fn live_announcements_and_reminders_through_the_gateway() {
         )
         .await;
     assert!(is_ephemeral(&set.data), "{}", set.data);
+    // A room channel the bot cannot post in gets the same answer as `/daily set`.
+    let locked = crate::fake_discord::channels::LOCKED_CHANNEL_ID.to_string();
+    let id = crate::fake_discord::payloads::snowflake();
+    let options = [("room", "Main Hall"), ("channel", locked.as_str())];
+    let room = bot
+        .interact(crate::fake_discord::payloads::subcommand(
+            id,
+            &token(id),
+            "live",
+            "room",
+            &options,
+            ADMIN_PERMISSIONS,
+        ))
+        .await;
+    assert_eq!(room.kind, 5, "deferred while the channel is checked");
+    let edit = format!("/api/v10/webhooks/{APP_ID}/{}/messages/@original", token(id));
+    let edited = bot.fake.wait_for("the edited answer", Duration::from_secs(5), |r| r.path == edit).await.body;
+    assert!(edited.to_string().contains("I cannot post in"), "{edited}");
     let announced = bot
         .fake
         .wait_for("the announcement", Duration::from_secs(10), |r| {
