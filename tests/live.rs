@@ -350,39 +350,3 @@ async fn a_whole_conference_for_a_hundred_servers_with_random_restarts() {
     assert_eq!(programme_total, expected_programme * 100, "every owed session announced once in every server");
     assert_eq!(room_total, expected_room * 10);
 }
-
-/// A state file made by the release before live state (schema 1: daily schedules, decks and
-/// the post log, exactly as `tests/fixtures/state/schema-v1.sql` defines them) opens, moves
-/// forward, and keeps every row; the new tables work at once.
-#[test]
-fn a_state_file_of_the_previous_release_moves_forward_without_loss() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.db");
-    {
-        let old = rusqlite::Connection::open(&path).unwrap();
-        old.execute_batch(include_str!("fixtures/state/schema-v1.sql")).unwrap();
-        old.execute_batch(
-            "INSERT INTO schedules VALUES (7, 70, '09:00', 'Europe/Berlin', NULL, NULL, 1, 'discord', NULL,
-                 '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z');
-             INSERT INTO decks VALUES (7, 12345, 2, 'insight:x');
-             INSERT INTO deck_shown VALUES (7, 2, 'insight:x');
-             INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
-                 status, message_id, late, intended_at, finished_at)
-             VALUES (7, '2024-05-02', 70, 'insight:x', 2, 1, 9, 'd240502abc', '{}', 'sent', 99, 0,
-                 '2024-05-02T07:00:00.000Z', '2024-05-02T07:00:01.000Z');",
-        )
-        .unwrap();
-        old.pragma_update(None, "user_version", 1).unwrap();
-    }
-    let store = Store::open(&path).unwrap();
-    let entry = store.entry(7).unwrap().expect("the schedule is kept");
-    assert_eq!((entry.schedule.channel_id, entry.origin), (70, Origin::Discord));
-    assert!(store.deck(7).unwrap().shown.contains("insight:x"));
-    let post = store.post_for(7, "2024-05-02".parse().unwrap()).unwrap().expect("the post log is kept");
-    assert_eq!(post.message_id, Some(99));
-    follow(&store, 7, vec![("Main Hall".into(), 71)]);
-    assert_eq!(store.following().unwrap()[0].rooms, [("Main Hall".to_owned(), 71)]);
-    drop(store);
-    // And again: an up-to-date file opens as it is.
-    assert_eq!(Store::open(&path).unwrap().following().unwrap().len(), 1);
-}

@@ -190,8 +190,8 @@ mod tests {
         assert_eq!(mode, "wal");
     }
 
-    /// A state file written by the release before suggestions (schema 1) keeps its schedules,
-    /// decks and post log when this version opens it, and gains the new tables.
+    /// A state file written by the release before suggestions and live state (schema 1) keeps
+    /// its schedules, decks and post log when this version opens it, and gains the new tables.
     #[test]
     fn a_version_1_file_keeps_its_data_after_migrating() {
         let dir = tempfile::tempdir().unwrap();
@@ -225,6 +225,19 @@ mod tests {
         assert_eq!(store.review_channel(7).unwrap(), None);
         store.set_review_channel(7, 71, Utc::now()).unwrap();
         assert_eq!(store.review_channel(7).unwrap(), Some(71));
+        let follow = crate::live::Following {
+            guild_id: 7,
+            conference: "c".into(),
+            channel_id: 70,
+            rooms: Vec::new(),
+            minutes_before: 5,
+        };
+        store.follow(&follow, crate::daily::Origin::Discord, Utc::now()).unwrap();
+        store.set_room_channel(7, "Hall", Some(72)).unwrap();
+        assert_eq!(store.following().unwrap()[0].rooms, [("Hall".to_owned(), 72)]);
+        drop(store);
+        // And again: an up-to-date file opens as it is.
+        assert_eq!(Store::open(&path).unwrap().following().unwrap().len(), 1);
     }
 
     #[test]
