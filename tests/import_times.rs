@@ -547,3 +547,90 @@ fn the_import_command_takes_a_timezone() {
     assert!(!run.status.success());
     assert!(err.contains("--timezone") && err.contains("Europe/Brussels"), "{err}");
 }
+
+/// `/now`, `/next` and `/schedule` over every format's fixture, at instants chosen around each
+/// session — just before and at its start, just before its end, at its end — and on each day,
+/// checked against what the raw export says (the `Expected` sessions above), not against the
+/// timetable's own reading.
+#[test]
+fn now_next_and_schedule_agree_with_the_exports() {
+    let brussels: Tz = "Europe/Brussels".parse().unwrap();
+    let melbourne: Tz = "Australia/Melbourne".parse().unwrap();
+    let cases: Vec<(&str, Option<&str>, Vec<Expected>)> = vec![
+        ("frab-camp2019.json", None, json_sessions("frab-camp2019.json")),
+        ("pretalx-democon.json", None, json_sessions("pretalx-democon.json")),
+        ("31c3_schedule.xml", None, xml_sessions("31c3_schedule.xml", None)),
+        ("36c3_schedule.xml", None, xml_sessions("36c3_schedule.xml", None)),
+        ("fosdem_2021.xml", Some("Europe/Brussels"), xml_sessions("fosdem_2021.xml", Some(brussels))),
+        (
+            "ddd-melbourne-2024_sessionize_all.json",
+            Some("Australia/Melbourne"),
+            sessionize_sessions("ddd-melbourne-2024_sessionize_all.json", Some(melbourne)),
+        ),
+    ];
+    let mut checked = 0;
+    for (name, zone, expected) in cases {
+        let (_, c) = import_fixture(name, zone);
+        let timed: Vec<&Expected> = expected.iter().filter(|e| e.start.is_some()).collect();
+        assert!(!timed.is_empty(), "{name}");
+        let titles = |outcome: &confbot::commands::Outcome| -> Vec<String> {
+            let mut t: Vec<String> = outcome.resolved["sessions"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}: {}", outcome.resolved))
+                .iter()
+                .map(|s| s["title"].as_str().unwrap().to_owned())
+                .collect();
+            t.sort();
+            t
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        let at = |now: DateTime<Utc>, line: &str| {
+            let mut rng = fastrand::Rng::with_seed(1);
+            let mut ctx = confbot::commands::Context::new(&c, &mut rng);
+            ctx.now = now;
+            confbot::commands::run(&mut ctx, &confbot::commands::parse_line(line).unwrap())
+        };
+        let mut instants = Vec::new();
+        for e in &timed {
+            let start = e.start.unwrap();
+            instants.extend([start - Duration::seconds(1), start]);
+            if let Some(end) = e.end {
+                instants.extend([end - Duration::seconds(1), end]);
+            }
+        }
+        for now in instants {
+            // On now: started, not ended (every fixture session has a length).
+            let on: Vec<String> = timed
+                .iter()
+                .filter(|e| e.start.unwrap() <= now && e.end.is_some_and(|end| now < end))
+                .map(|e| e.title.trim().to_owned())
+                .collect();
+            assert_eq!(titles(&at(now, "/now")), sorted(on), "{name}: /now at {now}");
+            // Next: in each room, the first session that starts after now.
+            let mut next: Vec<&Expected> = Vec::new();
+            let mut later: Vec<&&Expected> = timed.iter().filter(|e| e.start.unwrap() > now).collect();
+            later.sort_by_key(|e| e.start);
+            for e in later {
+                if !next.iter().any(|n| n.room == e.room) {
+                    next.push(e);
+                }
+            }
+            let next = next.iter().map(|e| e.title.trim().to_owned()).collect();
+            assert_eq!(titles(&at(now, "/next")), sorted(next), "{name}: /next at {now}");
+            checked += 2;
+        }
+        let mut days: Vec<NaiveDate> = timed.iter().filter_map(|e| e.day).collect();
+        days.sort();
+        days.dedup();
+        for day in days {
+            let on_day = timed.iter().filter(|e| e.day == Some(day)).map(|e| e.title.trim().to_owned()).collect();
+            let outcome = at(timed[0].start.unwrap(), &format!("/schedule day: {day}"));
+            assert_eq!(titles(&outcome), sorted(on_day), "{name}: /schedule day: {day}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
