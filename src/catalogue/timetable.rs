@@ -27,6 +27,8 @@ pub struct Timetable {
     sessions: Vec<Session>,
     /// The longest session: no session that started longer ago than this is still on.
     longest: Duration,
+    /// Each talk's place in `sessions`, if it has a time.
+    by_talk: Vec<Option<usize>>,
 }
 
 impl Timetable {
@@ -72,7 +74,11 @@ impl Timetable {
             next_in_room.insert(key, s.start);
         }
         let longest = sessions.iter().map(|s| s.until - s.start).max().unwrap_or_default();
-        Timetable { sessions, longest }
+        let mut by_talk = vec![None; talks.len()];
+        for (ix, s) in sessions.iter().enumerate() {
+            by_talk[s.talk] = Some(ix);
+        }
+        Timetable { sessions, longest, by_talk }
     }
 
     /// Every session, in order.
@@ -94,6 +100,6 @@ impl Timetable {
 
     /// A talk's session, if it has a time.
     pub fn of_talk(&self, talk: TalkIx) -> Option<&Session> {
-        self.sessions.iter().find(|s| s.talk == talk)
+        self.by_talk.get(talk).copied().flatten().map(|ix| &self.sessions[ix])
     }
 }
