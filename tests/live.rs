@@ -350,3 +350,29 @@ async fn a_whole_conference_for_a_hundred_servers_with_random_restarts() {
     assert_eq!(programme_total, expected_programme * 100, "every owed session announced once in every server");
     assert_eq!(room_total, expected_room * 10);
 }
+
+#[tokio::test]
+async fn rate_limits_are_waited_out_while_the_announcement_still_makes_sense() {
+    use confbot::services::SendError;
+    let c = nightconf(|t| t);
+    let store = Store::open_in_memory().unwrap();
+    follow(&store, 1, Vec::new());
+    let at = utc("2024-10-26T07:55:00Z");
+    let fake = Fake::new(at);
+    settle(&store, &c, &fake, at - Duration::hours(1)).await;
+    fake.push(Script::Fail(SendError::RateLimited { retry_after: Some(std::time::Duration::from_secs(30)) }));
+    let next = settle(&store, &c, &fake, at).await;
+    assert_eq!(next, at + Duration::seconds(30), "Discord's retry_after is honoured");
+    assert!(fake.messages().is_empty());
+    settle(&store, &c, &fake, next).await;
+    assert_eq!(posted(&fake, PROGRAMME + 1), [["Opening"]]);
+    assert_eq!(fake.attempts().len(), 2);
+    // The 10:30 sessions: rate limited until after they start — then given up, not sent late.
+    let at = utc("2024-10-26T08:29:50Z");
+    fake.push(Script::Fail(SendError::RateLimited { retry_after: Some(std::time::Duration::from_secs(30)) }));
+    settle(&store, &c, &fake, at).await;
+    settle(&store, &c, &fake, at + Duration::seconds(30)).await;
+    assert_eq!(posted(&fake, PROGRAMME + 1).len(), 1, "nothing sent after the sessions began");
+    let missed = store.recent_outgoing(1).unwrap();
+    assert_eq!(missed[0].status, confbot::live::outbox::Status::Missed);
+}

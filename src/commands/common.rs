@@ -99,8 +99,31 @@ pub fn talk_label(c: &Catalogue, talk: TalkIx) -> String {
 }
 
 /// One line for a talk in a list: title, speakers and, when several conferences are loaded,
-/// the conference.
+/// the conference; then, when the schedule gives them, when (a Discord timestamp and the
+/// conference's own time) and where.
 pub fn talk_line(c: &Catalogue, talk: TalkIx) -> String {
+    let mut line = talk_name(c, talk);
+    let t = &c.talks[talk];
+    if let Some(slot) = t.slot {
+        let start = slot.start.with_timezone(&chrono::Utc);
+        let local = super::programme::local(c, talk, start);
+        let zone = super::programme::zone_name(c, talk, start);
+        let abbreviation = zone.split(',').next().unwrap_or_default();
+        line.push_str(&format!(
+            " · {} ({} {abbreviation})",
+            super::programme::stamp(start, 'f'),
+            local.format("%a %H:%M")
+        ));
+    }
+    if let Some(room) = &t.room {
+        line.push_str(" · ");
+        line.push_str(&md(room));
+    }
+    line
+}
+
+/// A talk's title, speakers and, when several conferences are loaded, its conference.
+pub fn talk_name(c: &Catalogue, talk: TalkIx) -> String {
     let t = &c.talks[talk];
     let mut line = format!("**{}**", md(&t.title));
     let speakers = c.speaker_names(talk);

@@ -152,7 +152,7 @@ pub fn line(c: &Catalogue, s: &Session, heading: FixedOffset) -> String {
         line.push_str(&format!(" · **{}**", md(room)));
     }
     line.push_str(" · ");
-    line.push_str(&super::common::talk_line(c, s.talk));
+    line.push_str(&super::common::talk_name(c, s.talk));
     line
 }
 
