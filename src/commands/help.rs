@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::definition::{no_buttons, no_choices};
+use super::definition::{no_buttons, no_choices, OptionKind};
 use super::{Command, Outcome, COMMANDS};
 use crate::reply::{Embed, Reply, COLOR};
 
@@ -20,11 +20,17 @@ pub fn run() -> Outcome {
     let lines: Vec<String> = COMMANDS
         .iter()
         .map(|c| {
-            let options: Vec<String> = c
-                .options
-                .iter()
-                .map(|o| if o.required { format!("{}:", o.name) } else { format!("[{}:]", o.name) })
-                .collect();
+            // Subcommands are alternatives (`/daily set|show`); options are named values.
+            let subcommands: Vec<&str> =
+                c.options.iter().filter(|o| matches!(o.kind, OptionKind::Subcommand(_))).map(|o| o.name).collect();
+            let options: Vec<String> = if subcommands.is_empty() {
+                c.options
+                    .iter()
+                    .map(|o| if o.required { format!("{}:", o.name) } else { format!("[{}:]", o.name) })
+                    .collect()
+            } else {
+                vec![subcommands.join("|")]
+            };
             let usage =
                 if options.is_empty() { format!("/{}", c.name) } else { format!("/{} {}", c.name, options.join(" ")) };
             format!("`{usage}` — {}", c.description)
