@@ -83,8 +83,15 @@ pub fn start(bot: Arc<Bot>, http: Arc<Http>, bot_user: u64, closing: Closing) ->
         closing.clone().wait(),
     );
     let live = services::live::run(store, catalogue, transport, clock, bot.daily.live_wake.clone(), closing.wait());
+    // Each loop on a task of its own, so a fault in one does not stop the other.
+    let (daily, live) = (tokio::spawn(daily), tokio::spawn(live));
     tokio::spawn(async move {
-        tokio::join!(daily, live);
+        let (daily, live) = tokio::join!(daily, live);
+        for (name, ended) in [("daily", daily), ("live", live)] {
+            if let Err(e) = ended {
+                tracing::error!("the {name} loop failed: {e}");
+            }
+        }
     })
 }
 
