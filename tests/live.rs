@@ -376,3 +376,27 @@ async fn rate_limits_are_waited_out_while_the_announcement_still_makes_sense() {
     let missed = store.recent_outgoing(1).unwrap();
     assert_eq!(missed[0].status, confbot::live::outbox::Status::Missed);
 }
+
+#[tokio::test]
+async fn a_talk_given_a_new_id_by_a_re_import_keeps_its_bookmarks_and_reminder() {
+    let before = nightconf(|t| t);
+    let after = nightconf(|t| {
+        t.replace(
+            "id = \"engines\"\ntitle = \"Analytical Engines\"",
+            "id = \"engines-2\"\ntitle = \"The Analytical Engine\"",
+        )
+    });
+    let store = Store::open_in_memory().unwrap();
+    follow(&store, 1, Vec::new());
+    let t0 = utc("2024-10-26T06:00:00Z");
+    let fake = Fake::new(t0);
+    settle(&store, &before, &fake, t0).await;
+    store.toggle_bookmark(9, "engines", 50, t0).unwrap();
+    settle(&store, &after, &fake, t0 + Duration::minutes(1)).await;
+    let notices = posted(&fake, PROGRAMME + 1);
+    assert_eq!(notices.len(), 1, "one change: {notices:?}");
+    assert!(notices[0][0].contains("Renamed: The Analytical Engine"), "{notices:?}");
+    assert_eq!(store.bookmarks_of(9).unwrap(), ["engines-2"]);
+    settle(&store, &after, &fake, utc("2024-10-26T08:20:00Z")).await;
+    assert_eq!(posted(&fake, dm_channel_of(9)), [["The Analytical Engine"]]);
+}

@@ -351,12 +351,14 @@ impl Store {
 
     /// Records a conference's new schedule and the notices its changes call for, in one
     /// transaction: a kill leaves both or neither, so each change is noticed exactly once.
-    /// Notices whose key was logged before are skipped.
+    /// Notices whose key was logged before are skipped. `renamed` talks (a re-import gave them
+    /// new ids) keep their bookmarks under the new id.
     pub fn save_snapshot(
         &self,
         conference: &str,
         snapshot: &Snapshot,
         notices: &[NewOutgoing],
+        renamed: &[(String, String)],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let text = serde_json::to_string(snapshot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -369,6 +371,10 @@ impl Store {
         .execute(params![conference, text, instant_text(at)])?;
         for notice in notices {
             insert(&tx, notice)?;
+        }
+        for (old, new) in renamed {
+            tx.prepare_cached("UPDATE OR IGNORE bookmarks SET talk = ?2 WHERE talk = ?1")?.execute([old, new])?;
+            tx.prepare_cached("DELETE FROM bookmarks WHERE talk = ?1")?.execute([old])?;
         }
         tx.commit()?;
         Ok(())

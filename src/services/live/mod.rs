@@ -154,7 +154,13 @@ fn notice_changes(
         if !changes.is_empty() {
             tracing::info!(conference, changes = changes.len(), "live: the schedule changed");
         }
-        store.save_snapshot(conference, &new, &notices, now)?;
+        // A talk a re-import gave a new id keeps its bookmarks, so its reminder follows it.
+        let renamed: Vec<(String, String)> = changes
+            .iter()
+            .filter_map(|ch| Some((ch.old.as_ref()?.id.clone(), ch.new.as_ref()?.id.clone())))
+            .filter(|(old, new)| old != new)
+            .collect();
+        store.save_snapshot(conference, &new, &notices, &renamed, now)?;
     }
     Ok(())
 }
