@@ -369,7 +369,12 @@ async fn throughput() {
             send(&client, &url, &command("help", &[])).await;
         }
     }
-    for (label, url, client) in [("one worker", a.url(), pooled), ("two workers", balancer.url(), self::client())] {
+    for (label, url, client) in [
+        ("one worker, kept-alive connections", a.url(), pooled),
+        // As through the balancer, which spreads connections: a new one for every request.
+        ("one worker, a connection per request", a.url(), self::client()),
+        ("two workers behind the balancer", balancer.url(), self::client()),
+    ] {
         for concurrency in [1, 8, 32] {
             let (rate, p50, p99) = measure(&client, &url, concurrency, 2000).await;
             println!("{label}, {concurrency} concurrent: {rate:.0} interactions/s, p50 {p50:?}, p99 {p99:?}");
@@ -405,4 +410,33 @@ async fn measure(client: &reqwest::Client, url: &str, concurrency: usize, total:
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
     all.sort();
     (rate, all[all.len() / 2], all[all.len() * 99 / 100])
+}
+
+/// `confbot register` uploads the command set once, to the servers named, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_uploads_the_commands_once() {
+    let fake = FakeDiscord::start().await;
+    let base = fake.base.clone();
+    let guild = payloads::GUILD_ID.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_confbot"))
+            .args(["register", "--guild", &guild])
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("DISCORD_API_BASE", base)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let count = confbot::commands::COMMANDS.len();
+    assert_eq!(stdout.trim(), format!("registered {count} commands in 1 server(s)"));
+    let puts: Vec<_> = fake.requests().into_iter().filter(|r| r.method == "PUT").collect();
+    let guild_path = format!("/api/v10/applications/{}/guilds/{}/commands", payloads::APP_ID, payloads::GUILD_ID);
+    assert_eq!(puts.len(), 2, "{:?}", fake.summary());
+    assert_eq!((puts[0].path.as_str(), puts[0].body.as_array().map(Vec::len)), (guild_path.as_str(), Some(count)));
+    assert_eq!(puts[1].body, json!([]), "global commands cleared, as `run` does");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(TOKEN), "the token never reaches the log");
 }

@@ -124,9 +124,9 @@ async fn receive(State(endpoint): State<Arc<Endpoint>>, method: Method, headers:
     if method != Method::POST {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
-    let header = |name: &str| headers.get(name).map(axum::http::HeaderValue::as_bytes);
+    let given = |name: &str| headers.get(name).map(axum::http::HeaderValue::as_bytes);
     let now = endpoint.clock.now().timestamp();
-    if let Err(why) = endpoint.key.check(header(SIGNATURE_HEADER), header(TIMESTAMP_HEADER), &body, now) {
+    if let Err(why) = endpoint.key.check(given(SIGNATURE_HEADER), given(TIMESTAMP_HEADER), &body, now) {
         // Discord itself sends bad signatures when the URL is saved, to see them refused.
         tracing::debug!("refused a request: {why}");
         return StatusCode::UNAUTHORIZED.into_response();
