@@ -66,7 +66,7 @@ pub enum RunError {
          DISCORD_PUBLIC_KEY or the config's `public_key`"
     )]
     NoPublicKey,
-    #[error("{0}")]
+    #[error(transparent)]
     PublicKey(#[from] signature::KeyError),
     #[error("cannot listen for interactions: {0}")]
     Listen(std::io::Error),
