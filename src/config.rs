@@ -1,7 +1,8 @@
 //! The bot's configuration, loaded in layers: defaults, then a TOML file, then the environment.
 //!
 //! The token comes only from the environment (`DISCORD_TOKEN`) and lives in a [`Token`] whose
-//! `Debug` and `Display` never show it. `DISCORD_API_BASE` overrides the file's `api_base`.
+//! `Debug` and `Display` never show it. `DISCORD_API_BASE` overrides the file's `api_base`, and
+//! `DISCORD_PUBLIC_KEY` its `public_key`.
 //! `config/confbot.toml` is a commented example of every key.
 
 use std::fmt;
@@ -31,6 +32,9 @@ pub struct Config {
     pub api_base: Option<String>,
     /// The bot token, from `DISCORD_TOKEN` only.
     pub token: Option<Token>,
+    /// The application's public key (hex, from the developer portal), which signs every request
+    /// to `confbot serve`. Not a secret, so the file may hold it; `DISCORD_PUBLIC_KEY` overrides.
+    pub public_key: Option<String>,
     /// `[[daily]]` tables, kept as raw TOML: `daily::entries::parse_entries` reads and checks
     /// them at start-up, so their errors come with the daily module's advice.
     pub daily: Vec<toml::Value>,
@@ -52,6 +56,7 @@ struct FileLayer {
     state: Option<PathBuf>,
     log: Option<String>,
     api_base: Option<String>,
+    public_key: Option<String>,
     #[serde(default)]
     daily: Vec<toml::Value>,
     #[serde(default)]
@@ -108,6 +113,7 @@ pub enum ConfigError {
 /// Environment variables read by [`Config::load`].
 pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
 pub const API_BASE_VAR: &str = "DISCORD_API_BASE";
+pub const PUBLIC_KEY_VAR: &str = "DISCORD_PUBLIC_KEY";
 
 /// How often URL sources are fetched when the config does not say (`refresh`).
 pub const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
@@ -197,6 +203,9 @@ impl Config {
         let set = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         if let Some(token) = set(TOKEN_VAR) {
             config.token = Some(Token(token));
+        }
+        if let Some(key) = set(PUBLIC_KEY_VAR) {
+            config.public_key = Some(key);
         }
         let mut base_from = file.map_or("api_base", |(name, _)| name);
         if let Some(base) = set(API_BASE_VAR) {
@@ -293,6 +302,7 @@ impl Config {
         self.state = layer.state.or(self.state.take());
         self.log = layer.log.or(self.log.take());
         self.api_base = layer.api_base.or(self.api_base.take());
+        self.public_key = layer.public_key.map(|k| k.trim().to_owned()).or(self.public_key.take());
         self.daily = layer.daily;
         self.live = layer.live;
         let at = |header: &str| -> Vec<String> {
@@ -418,6 +428,10 @@ mod tests {
         assert_eq!(c.log.as_deref(), Some("debug"));
         assert_eq!(c.api_base.as_deref(), Some("http://env:2"));
         assert_eq!(c.token.as_ref().map(Token::expose), Some("secret"));
+        let c = load("public_key = \" ab12 \"", &[]).unwrap();
+        assert_eq!(c.public_key.as_deref(), Some("ab12"));
+        let c = load("public_key = \"ab12\"", &[("DISCORD_PUBLIC_KEY", "cd34")]).unwrap();
+        assert_eq!(c.public_key.as_deref(), Some("cd34"));
         let c = load("api_base = \"http://file:1\"", &[]).unwrap();
         assert_eq!(c.api_base.as_deref(), Some("http://file:1"));
         assert!(c.data.is_empty());

@@ -17,4 +17,5 @@ mod insights;
 mod live;
 mod schedule;
 mod search;
+mod serve;
 mod sync;

@@ -8,6 +8,7 @@ pub mod eval;
 mod import;
 mod insights;
 mod run;
+mod serve;
 mod terminal;
 
 use std::path::PathBuf;
@@ -167,6 +168,35 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Answer interactions as Discord's HTTP interactions endpoint, until SIGINT or SIGTERM.
+    ///
+    /// Discord POSTs each interaction, signed with the application's public key (DISCORD_PUBLIC_KEY
+    /// or the config's `public_key`); answers go out through the REST API with DISCORD_TOKEN. Run
+    /// `confbot register` once first. Several workers can share one address behind a reverse
+    /// proxy (docs/deploy.md). Example: confbot serve --listen 127.0.0.1:8080 --config confbot.toml
+    Serve {
+        /// The address to listen on, HOST:PORT.
+        #[arg(long, value_name = "ADDR")]
+        listen: String,
+        /// The configuration file (see config/confbot.toml). Default: built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Also run the daily and live posts in this worker. Give it to exactly one process.
+        #[arg(long)]
+        background: bool,
+    },
+    /// Upload the slash commands to Discord once, for `confbot serve` workers.
+    ///
+    /// With --guild (or the config's `guild_ids`) to those servers, at once; otherwise globally.
+    /// `confbot run` registers by itself at every start and does not need this.
+    Register {
+        /// The configuration file (see config/confbot.toml). Default: built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// A server to register in, instead of the config's `guild_ids`. Repeat for more.
+        #[arg(long = "guild", value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+        guilds: Vec<u64>,
+    },
 }
 
 /// A state file for `ask`, so `/insights add` and shared insights work offline.
@@ -205,12 +235,16 @@ pub enum InsightsCommand {
 
 /// Runs the parsed command line; the returned code becomes the process's exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    // `run` starts logging itself, once its config file (which may set the level) is read.
-    if !matches!(cli.command, Command::Run { .. }) {
+    // `run`, `serve` and `register` start logging themselves, once its config file (which may set the level) is read.
+    if !matches!(cli.command, Command::Run { .. } | Command::Serve { .. } | Command::Register { .. }) {
         init_logging(cli.log.as_deref());
     }
     match cli.command {
         Command::Run { config } => run::run(config.as_deref(), cli.log.as_deref()),
+        Command::Serve { listen, config, background } => {
+            serve::serve(&listen, config.as_deref(), background, cli.log.as_deref())
+        }
+        Command::Register { config, guilds } => serve::register(config.as_deref(), guilds, cli.log.as_deref()),
         Command::Ask { data, json, seed, now, state, command } => {
             ask::run(&data, &ask::Options { json, seed, now }, &state, command.as_deref())
         }

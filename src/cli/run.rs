@@ -26,7 +26,7 @@ pub fn run(config_path: Option<&Path>, log: Option<&str>) -> anyhow::Result<i32>
 
 /// A future that resolves on SIGINT (Ctrl-C) or SIGTERM, listening from the moment it is made.
 #[cfg(unix)]
-fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+pub(super) fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let (mut interrupt, mut terminate) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
     Ok(async move {
@@ -38,7 +38,7 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 #[cfg(not(unix))]
-fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+pub(super) fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })

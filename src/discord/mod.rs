@@ -6,7 +6,9 @@
 //!
 //! # Layout
 //! - [`interaction`]: the one `interaction_create`: commands, autocomplete, buttons;
-//! - [`register`]: the command set, bulk-overwritten on every `ready`;
+//! - [`endpoint`]: `confbot serve`, the same interactions arriving as signed HTTP POSTs;
+//! - [`signature`]: the Ed25519 check and replay window of those requests;
+//! - [`register`]: the command set, bulk-overwritten on every `ready` or by `confbot register`;
 //! - [`reload`]: the live catalogue, `/reload`, SIGHUP and synced exports;
 //! - [`retry`]: 429 and 5xx handling for every REST call;
 //! - [`background`]: work started once per process (the daily delivery loop);
@@ -17,6 +19,7 @@
 
 pub mod background;
 pub mod daily;
+pub mod endpoint;
 pub mod interaction;
 pub mod permissions;
 pub mod register;
@@ -24,8 +27,10 @@ pub mod reload;
 pub mod retry;
 pub mod review;
 pub mod shutdown;
+pub mod signature;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -56,6 +61,15 @@ pub enum RunError {
     Store(#[from] crate::store::StoreError),
     #[error("{0}")]
     Sync(String),
+    #[error(
+        "no public key: put the application's public key (developer portal → General Information) in \
+         DISCORD_PUBLIC_KEY or the config's `public_key`"
+    )]
+    NoPublicKey,
+    #[error(transparent)]
+    PublicKey(#[from] signature::KeyError),
+    #[error("cannot listen for interactions: {0}")]
+    Listen(std::io::Error),
 }
 
 /// What every handler shares.
@@ -128,41 +142,9 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     // that lands while loading is kept and coalesced into a single reload once serving.
     let hangups = hangup_signals();
     tokio::pin!(shutdown);
-    let remotes = config.remotes();
-    let sources = sources::from_data(&config.data, &remotes);
-    let fetch = sync::Http::new(sync::http::TIMEOUT, crate::import::limits::FILE_MAX).map_err(RunError::Sync)?;
-    // A URL source with no copy on disk yet (a first start) is fetched before loading.
-    let primed = tokio::select! {
-        primed = sync::prime(&fetch, &remotes) => primed.map_err(RunError::Catalogue)?,
-        () = &mut shutdown => return Ok(()),
-    };
-    let loading = sources.clone();
-    tracing::info!("loading the catalogue");
-    let catalogue = tokio::select! {
-        loaded = tokio::task::spawn_blocking(move || sources::load(&loading)) => {
-            match loaded.map_err(RunError::Loader)? {
-                Ok(catalogue) => catalogue,
-                Err(e) => {
-                    primed.iter().for_each(sources::remote::Remote::forget);
-                    return Err(RunError::Catalogue(e));
-                }
-            }
-        }
-        () = &mut shutdown => {
-            tracing::info!("shutting down while loading the catalogue");
-            return Ok(());
-        }
-    };
-    tracing::info!("serving {}", catalogue.counts());
-    let daily = daily::Daily::open(&config, &catalogue, injected.clock.unwrap_or(Clock::System))?;
-
-    let http = match &config.api_base {
-        Some(base) => {
-            tracing::info!("REST calls go to {base}, with confbot's own retries");
-            HttpBuilder::new(token.expose()).proxy(base.trim_end_matches('/')).ratelimiter_disabled(true).build()
-        }
-        None => HttpBuilder::new(token.expose()).build(),
-    };
+    let Some(loaded) = load(&config, shutdown.as_mut()).await? else { return Ok(()) };
+    let daily = daily::Daily::open(&config, &loaded.catalogue, injected.clock.unwrap_or(Clock::System))?;
+    let http = rest(&config, &token);
     // With an API base, the gateway URL must come from that base: serenity falls back to the
     // real Discord's gateway when the request fails, which would send the token elsewhere.
     let pinned_gateway = match &config.api_base {
@@ -172,15 +154,7 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
         },
         None => None,
     };
-    let bot = Arc::new(Bot {
-        live: reload::Live::new(catalogue, sources),
-        guild_ids: config.guild_ids.clone(),
-        last_insight: Default::default(),
-        inflight: Default::default(),
-        background: background::Background::new(injected.background_starts.clone()),
-        daily,
-        user_id: AtomicU64::new(0),
-    });
+    let bot = Arc::new(Bot::new(&config, loaded.catalogue, loaded.sources, &injected, daily));
     let mut client =
         ClientBuilder::new_with_http(http, GatewayIntents::GUILDS).event_handler(Handler(bot.clone())).await?;
     if let Some(url) = pinned_gateway {
@@ -189,14 +163,8 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     let shards = client.shard_manager.clone();
     let mut gateway = tokio::spawn(async move { client.start().await });
     let hangups = tokio::spawn(reload_on_hangup(bot.clone(), hangups));
-    // Synced exports run from the start, not from `ready`: they need no gateway. Aborting
-    // the task at shutdown is safe (every file it writes is written atomically).
-    let syncing = (!remotes.is_empty()).then(|| {
-        let exports =
-            sync::Exports::new(fetch, config.refresh(), bot.live.sources().to_vec(), tokio::time::Instant::now());
-        tracing::info!("syncing {} export(s) every {}s", remotes.len(), config.refresh().as_secs());
-        tokio::spawn(sync::run(exports, reload::Syncing(bot.clone())))
-    });
+    // Synced exports run from the start, not from `ready`: they need no gateway.
+    let syncing = sync_exports(&bot, loaded.fetch, &config, loaded.remotes.len());
 
     let result = tokio::select! {
         () = &mut shutdown => {
@@ -217,6 +185,93 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     tokio::join!(bot.background.stop(), shutdown::close(&shards, &bot.inflight));
     gateway.abort();
     result
+}
+
+/// The catalogue and where it comes from, loaded at start-up.
+struct Loaded {
+    catalogue: crate::catalogue::Catalogue,
+    sources: Vec<sources::Source>,
+    remotes: Vec<sources::remote::Remote>,
+    fetch: sync::Http,
+}
+
+/// Loads the catalogue the config names, fetching first a URL source with no copy on disk yet
+/// (a first start); `None` when `shutdown` resolves first.
+async fn load(config: &Config, mut shutdown: Pin<&mut impl Future<Output = ()>>) -> Result<Option<Loaded>, RunError> {
+    let remotes = config.remotes();
+    let sources = sources::from_data(&config.data, &remotes);
+    let fetch = sync::Http::new(sync::http::TIMEOUT, crate::import::limits::FILE_MAX).map_err(RunError::Sync)?;
+    let primed = tokio::select! {
+        primed = sync::prime(&fetch, &remotes) => primed.map_err(RunError::Catalogue)?,
+        () = &mut shutdown => return Ok(None),
+    };
+    let loading = sources.clone();
+    tracing::info!("loading the catalogue");
+    let catalogue = tokio::select! {
+        loaded = tokio::task::spawn_blocking(move || sources::load(&loading)) => {
+            match loaded.map_err(RunError::Loader)? {
+                Ok(catalogue) => catalogue,
+                Err(e) => {
+                    primed.iter().for_each(sources::remote::Remote::forget);
+                    return Err(RunError::Catalogue(e));
+                }
+            }
+        }
+        () = &mut shutdown => {
+            tracing::info!("shutting down while loading the catalogue");
+            return Ok(None);
+        }
+    };
+    tracing::info!("serving {}", catalogue.counts());
+    Ok(Some(Loaded { catalogue, sources, remotes, fetch }))
+}
+
+/// serenity's REST client for the config: with an API base, pointed there with serenity's rate
+/// limiter off (it would ignore the base) and every call retried by [`retry`].
+fn rest(config: &Config, token: &crate::config::Token) -> serenity::http::Http {
+    match &config.api_base {
+        Some(base) => {
+            tracing::info!("REST calls go to {base}, with confbot's own retries");
+            HttpBuilder::new(token.expose()).proxy(base.trim_end_matches('/')).ratelimiter_disabled(true).build()
+        }
+        None => HttpBuilder::new(token.expose()).build(),
+    }
+}
+
+impl Bot {
+    fn new(
+        config: &Config,
+        catalogue: crate::catalogue::Catalogue,
+        sources: Vec<sources::Source>,
+        injected: &Injected,
+        daily: daily::Daily,
+    ) -> Bot {
+        Bot {
+            live: reload::Live::new(catalogue, sources),
+            guild_ids: config.guild_ids.clone(),
+            last_insight: Default::default(),
+            inflight: Default::default(),
+            background: background::Background::new(injected.background_starts.clone()),
+            daily,
+            user_id: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Keeps the config's URL sources in sync, reloading on a change; `None` without any.
+/// Aborting the task at shutdown is safe: every file it writes is written atomically.
+fn sync_exports(
+    bot: &Arc<Bot>,
+    fetch: sync::Http,
+    config: &Config,
+    remotes: usize,
+) -> Option<tokio::task::JoinHandle<()>> {
+    (remotes > 0).then(|| {
+        let exports =
+            sync::Exports::new(fetch, config.refresh(), bot.live.sources().to_vec(), tokio::time::Instant::now());
+        tracing::info!("syncing {remotes} export(s) every {}s", config.refresh().as_secs());
+        tokio::spawn(sync::run(exports, reload::Syncing(bot.clone())))
+    })
 }
 
 /// The gateway URL the API base gives, asked until it answers: 1 s, doubling to 30 s between

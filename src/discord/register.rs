@@ -103,6 +103,25 @@ pub async fn register(http: &Http, guild_ids: &[u64]) -> Result<usize, serenity:
     }
 }
 
+/// Asks Discord who the bot is, where no gateway `ready` says it (`confbot serve`, `confbot
+/// register`): sets the application id, which follow-ups, edits and registration need, and
+/// returns the bot's user id.
+pub async fn identify(http: &Http) -> Result<u64, serenity::Error> {
+    let application = retry::send("application info", || http.get_current_application_info()).await?;
+    http.set_application_id(application.id);
+    let me = retry::send("bot user", || http.get_current_user()).await?;
+    Ok(me.id.get())
+}
+
+/// `confbot register`: uploads the command set once, as a gateway `ready` would, so that
+/// `serve` workers need not each do it. Returns how many commands were registered.
+pub async fn once(config: &crate::config::Config) -> Result<usize, super::RunError> {
+    let token = config.token.clone().ok_or(super::RunError::NoToken)?;
+    let http = super::rest(config, &token);
+    identify(&http).await?;
+    Ok(register(&http, &config.guild_ids).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

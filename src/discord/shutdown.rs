@@ -63,6 +63,11 @@ pub async fn close(shards: &ShardManager, inflight: &Inflight) {
     if tokio::time::timeout(CLOSE_GATEWAY, shards.shutdown_all()).await.is_err() {
         tracing::warn!("the gateway did not close within {CLOSE_GATEWAY:?}; leaving anyway");
     }
+    drain(inflight).await;
+}
+
+/// Waits for in-flight interactions to be answered, at most [`DRAIN`].
+pub async fn drain(inflight: &Inflight) {
     let pending = inflight.count();
     if pending > 0 {
         tracing::info!("waiting for {pending} interaction(s) to finish");

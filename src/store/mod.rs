@@ -122,22 +122,42 @@ impl Store {
     }
 
     fn init(conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Several processes opening one new file together (`confbot serve` workers): SQLite
+        // answers some lock upgrades (switching the file to WAL, a read turned write) with BUSY
+        // at once instead of waiting, to avoid deadlock. Every step is idempotent: try again.
+        let mut attempt = 0;
+        loop {
+            match Store::prepare(&conn) {
+                Err(StoreError::Sql(e)) if is_busy(&e) && attempt < 50 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 + fastrand::u64(0..80)));
+                }
+                Err(e) => return Err(e),
+                Ok(()) => return Ok(Store { conn: Mutex::new(conn) }),
+            }
+        }
+    }
+
+    /// WAL, durability, and the schema brought up to date.
+    fn prepare(conn: &Connection) -> Result<(), StoreError> {
         // WAL: readers (e.g. /daily show) never block the delivery loop's writes. FULL: a
         // committed intent survives power loss, not just a killed process.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if found > VERSION {
-            return Err(StoreError::TooNew { found, known: VERSION });
-        }
-        for (ix, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = conn.unchecked_transaction()?;
+        // Each step reads the version under the write lock (IMMEDIATE), so two processes
+        // starting together on one file migrate once: the second waits, then finds it done.
+        loop {
+            let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+            let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if found > VERSION {
+                return Err(StoreError::TooNew { found, known: VERSION });
+            }
+            let Some(step) = MIGRATIONS.get(found as usize) else { return Ok(()) };
             tx.execute_batch(step)?;
-            tx.pragma_update(None, "user_version", ix as i64 + 1)?;
+            tx.pragma_update(None, "user_version", found + 1)?;
             tx.commit()?;
         }
-        Ok(Store { conn: Mutex::new(conn) })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -145,6 +165,10 @@ impl Store {
         // it back), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
 }
 
 fn date_text(date: NaiveDate) -> String {
@@ -188,6 +212,26 @@ mod tests {
         assert_eq!(version, VERSION);
         let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// Several `confbot serve` workers starting together on one new file: each opens it, and
+    /// the schema is migrated once (before, two read version 0 and the second failed).
+    #[test]
+    fn workers_starting_together_migrate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let opened: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(drop))
+            })
+            .collect();
+        for worker in opened {
+            worker.join().unwrap().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, VERSION);
     }
 
     /// A state file written by the release before suggestions and live state (schema 1) keeps
