@@ -30,9 +30,7 @@ pub struct Args {
 
 impl Args {
     fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
-        let retry = |id: &str| button(&Filters { conference: c.conference_by_id(id), ..Filters::default() }, c, 0);
-        let conference = common::conference_filter(c, inv, retry)?;
-        Ok(Args { filters: Filters::read(c, inv, conference)?, page: inv.page() })
+        Ok(Args { filters: Filters::read(c, inv, |f| button(f, c, 0))?, page: inv.page() })
     }
 }
 

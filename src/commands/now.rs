@@ -27,9 +27,8 @@ pub struct Args {
 
 impl Args {
     fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
-        let retry = |id: &str| button(Some(id), None, 0);
-        let conference = common::conference_filter(c, inv, retry)?;
-        Ok(Args { filters: Filters::read(c, inv, conference)?, page: inv.page() })
+        let retry = |f: &Filters| button(common::conference_id(c, f.conference), None, 0);
+        Ok(Args { filters: Filters::read(c, inv, retry)?, page: inv.page() })
     }
 }
 

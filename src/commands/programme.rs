@@ -205,10 +205,12 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Reads `room:` and `track:` (the conference is read by [`super::common::conference_filter`]):
-    /// each is matched to a name the schedule uses, exactly or approximately; an unknown one
-    /// gets the names there are.
-    pub fn read(c: &Catalogue, inv: &Invocation, conference: Option<ConferenceIx>) -> Result<Filters, Outcome> {
+    /// Reads `conference:` (as [`super::common::conference_filter`] does, offering `retry`'s
+    /// button for each of several), then `room:` and `track:`: each is matched to a name the
+    /// schedule uses, exactly or approximately; an unknown one gets the names there are.
+    pub fn read(c: &Catalogue, inv: &Invocation, retry: impl Fn(&Filters) -> String) -> Result<Filters, Outcome> {
+        let retry = |id: &str| retry(&Filters { conference: c.conference_by_id(id), ..Filters::default() });
+        let conference = super::common::conference_filter(c, inv, retry)?;
         let rooms = rooms(c, conference);
         let tracks = tracks(c, conference);
         Ok(Filters {

@@ -42,12 +42,8 @@ pub struct Args {
 
 impl Args {
     fn read(c: &Catalogue, inv: &Invocation) -> Result<Args, Outcome> {
-        let retry = |id: &str| {
-            let f = Filters { conference: c.conference_by_id(id), ..Filters::default() };
-            button(c, &f, None, 0)
-        };
-        let conference = common::conference_filter(c, inv, retry)?;
-        Ok(Args { filters: Filters::read(c, inv, conference)?, day: inv.get(DAY).map(str::to_owned), page: inv.page() })
+        let filters = Filters::read(c, inv, |f| button(c, f, None, 0))?;
+        Ok(Args { filters, day: inv.get(DAY).map(str::to_owned), page: inv.page() })
     }
 }
 
