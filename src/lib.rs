@@ -31,7 +31,7 @@
 //! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
 //! - [`services`]: the daily and live loops, their transport and clock; the sync of exports from URLs;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
-//! - [`discord`]: the Discord client edge: gateway, registration, interactions, effects, shutdown;
+//! - [`discord`]: the Discord edge: gateway, HTTP interactions endpoint, registration, interactions, effects, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.
 //!
 //! Nothing outside `discord/` knows about Discord's client library.

@@ -2,7 +2,9 @@
 //! them, suggesting zone names, and the UTC instant of a local wall-clock time through
 //! daylight-saving gaps and folds. Daily posts use it today; conference schedules next.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 /// The UTC instant of wall-clock `time` on local `date` in `zone`.
@@ -33,9 +35,26 @@ pub fn posting_instant(zone: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<U
     }
 }
 
+/// The instant of a conference's wall-clock time `local` in `zone`, with the offset in force:
+/// the first of two when the clocks go back over it, and `None` when they go forward over it
+/// (a time that does not exist is refused, unlike a posting time, which moves past the gap).
+pub fn place(local: NaiveDateTime, zone: Tz) -> Option<DateTime<FixedOffset>> {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&t.offset().fix())),
+        LocalResult::None => None,
+    }
+}
+
+/// The local date of an instant: in `zone`, or at its own offset without one.
+pub fn local_date(t: DateTime<FixedOffset>, zone: Option<Tz>) -> NaiveDate {
+    match zone {
+        Some(tz) => t.with_timezone(&tz).date_naive(),
+        None => t.date_naive(),
+    }
+}
+
 /// The zone's offset at noon UTC on `date`; only a fallback for dates the zone skipped.
 fn zone_offset_guess(zone: Tz, date: NaiveDate) -> Duration {
-    use chrono::Offset;
     let noon = Utc.from_utc_datetime(&date.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
     Duration::seconds(i64::from(noon.with_timezone(&zone).offset().fix().local_minus_utc()))
 }

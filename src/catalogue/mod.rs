@@ -301,17 +301,8 @@ impl Catalogue {
     }
 
     /// The days a conference's sessions are on, in order.
-    pub fn days(&self, conference: ConferenceIx) -> Vec<NaiveDate> {
-        let mut days: Vec<NaiveDate> = self
-            .timetable
-            .all()
-            .iter()
-            .filter(|s| self.talks[s.talk].conference == conference)
-            .map(|s| s.day)
-            .collect();
-        days.sort_unstable();
-        days.dedup();
-        days
+    pub fn days(&self, conference: ConferenceIx) -> &[NaiveDate] {
+        self.timetable.days(conference)
     }
 
     /// Counts for `confbot check` and `/about`.

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use chrono::{DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use toml::Spanned;
 
@@ -38,10 +38,7 @@ pub fn slot(file: &Parsed, t: &TalkDoc, conference: Option<&Conference>, problem
     let day = t.day.as_ref().and_then(|d| super::validate::date(file, Some(d), problems));
     let start_doc = t.start.as_ref()?;
     let start = instant(file, start_doc, zone, conference, "start", problems)?;
-    let day = day.unwrap_or_else(|| match zone {
-        Some(tz) => start.with_timezone(&tz).date_naive(),
-        None => start.date_naive(),
-    });
+    let day = day.unwrap_or_else(|| crate::zones::local_date(start, zone));
     if let Some(c) = conference {
         if c.start.is_some_and(|s| day < s) || c.end.is_some_and(|e| day > e) {
             let dates = match (c.start, c.end) {
@@ -165,18 +162,15 @@ fn in_zone(
     tz: Tz,
     problems: &mut Vec<Problem>,
 ) -> Option<DateTime<FixedOffset>> {
-    use chrono::Offset;
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&t.offset().fix())),
-        LocalResult::None => {
-            problems.push(file.problem(
-                span,
-                format!("{local} does not exist in {}: the clocks go forward over it", tz.name()),
-                Some("give the time as the clocks show it, or write it with its offset"),
-            ));
-            None
-        }
+    let placed = crate::zones::place(local, tz);
+    if placed.is_none() {
+        problems.push(file.problem(
+            span,
+            format!("{local} does not exist in {}: the clocks go forward over it", tz.name()),
+            Some("give the time as the clocks show it, or write it with its offset"),
+        ));
     }
+    placed
 }
 
 /// How to give a conference its zone, with the zones its place suggests.

@@ -29,6 +29,8 @@ pub struct Timetable {
     longest: Duration,
     /// Each talk's place in `sessions`, if it has a time.
     by_talk: Vec<Option<usize>>,
+    /// Each conference's days with sessions, in order.
+    days: Vec<Vec<NaiveDate>>,
 }
 
 impl Timetable {
@@ -78,7 +80,15 @@ impl Timetable {
         for (ix, s) in sessions.iter().enumerate() {
             by_talk[s.talk] = Some(ix);
         }
-        Timetable { sessions, longest, by_talk }
+        let mut days = vec![Vec::new(); conferences.len()];
+        for s in &sessions {
+            days[talks[s.talk].conference].push(s.day);
+        }
+        for d in &mut days {
+            d.sort_unstable();
+            d.dedup();
+        }
+        Timetable { sessions, longest, by_talk, days }
     }
 
     /// Every session, in order.
@@ -96,6 +106,11 @@ impl Timetable {
     /// The sessions that start after `at`, in order.
     pub fn after(&self, at: DateTime<Utc>) -> &[Session] {
         &self.sessions[self.sessions.partition_point(|s| s.start <= at)..]
+    }
+
+    /// The days a conference's sessions are on, in order; empty when it has no schedule.
+    pub fn days(&self, conference: usize) -> &[NaiveDate] {
+        self.days.get(conference).map_or(&[], Vec::as_slice)
     }
 
     /// A talk's session, if it has a time.

@@ -92,9 +92,9 @@ fn list(c: &Catalogue, ids: &[String], page: usize) -> Outcome {
     Outcome::found(reply, resolved)
 }
 
-fn complete(_: &Catalogue, option: &str, _: &str) -> Vec<Choice> {
+fn complete(_: &Catalogue, option: &str, partial: &str) -> Vec<Choice> {
     match option {
-        ACTION => ["list", "clear"].iter().map(|a| Choice { name: (*a).into(), value: (*a).into() }).collect(),
+        ACTION => super::choices::names(["list", "clear"], partial),
         _ => Vec::new(),
     }
 }

@@ -211,12 +211,11 @@ impl Filters {
     pub fn read(c: &Catalogue, inv: &Invocation, retry: impl Fn(&Filters) -> String) -> Result<Filters, Outcome> {
         let retry = |id: &str| retry(&Filters { conference: c.conference_by_id(id), ..Filters::default() });
         let conference = super::common::conference_filter(c, inv, retry)?;
-        let rooms = rooms(c, conference);
-        let tracks = tracks(c, conference);
+        // The names are gathered only for an option that was given: tracks take a scan.
         Ok(Filters {
             conference,
-            room: inv.get(ROOM).map(|r| named(r, &rooms, "room")).transpose()?,
-            track: inv.get(TRACK).map(|t| named(t, &tracks, "track")).transpose()?,
+            room: inv.get(ROOM).map(|r| named(r, &rooms(c, conference), "room")).transpose()?,
+            track: inv.get(TRACK).map(|t| named(t, &tracks(c, conference), "track")).transpose()?,
         })
     }
 }
@@ -295,11 +294,7 @@ pub fn track_choices(c: &Catalogue, partial: &str) -> Vec<Choice> {
 
 /// The conferences whose talks have times, within the filter.
 pub fn scheduled(c: &Catalogue, conference: Option<ConferenceIx>) -> Vec<ConferenceIx> {
-    let mut found = vec![false; c.conferences.len()];
-    for s in c.timetable.all() {
-        found[c.talks[s.talk].conference] = true;
-    }
-    (0..c.conferences.len()).filter(|&w| found[w] && conference.is_none_or(|x| x == w)).collect()
+    (0..c.conferences.len()).filter(|&w| !c.days(w).is_empty() && conference.is_none_or(|x| x == w)).collect()
 }
 
 /// The answer when nothing has a time: why, and how to get times.

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::custom_id::{self, StaleButton};
 use super::definition::{no_choices, text, OptionDef, OptionKind};
 use super::{Command, Context, Invocation, Outcome};
-use crate::catalogue::resolve::id_value;
+use crate::catalogue::resolve::{id_value, ID_PREFIX};
 use crate::catalogue::TalkIx;
 use crate::reply::{md, Button, Reply};
 use crate::store::{Store, StoreError, Toggle};
@@ -77,7 +77,7 @@ fn set_minutes(store: &Store, user: u64, typed: Option<&str>) -> Result<Outcome,
 
 fn toggle(ctx: &Context<'_>, store: &Store, user: u64, talk: &str) -> Result<Outcome, StoreError> {
     let c = ctx.catalogue;
-    let id = talk.strip_prefix("id:").unwrap_or(talk);
+    let id = talk.strip_prefix(ID_PREFIX).unwrap_or(talk);
     let Some(t) = c.talk_by_id(id) else {
         return Ok(Outcome::missed(
             Reply::problem(

@@ -59,14 +59,14 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let days = c.days(conference);
     let today = programme::today(c, conference, ctx.now);
     let day = match &args.day {
-        Some(typed) => match parse_day(typed, today, &days) {
+        Some(typed) => match parse_day(typed, today, days) {
             Ok(d) => d,
             Err(why) => {
                 let reply = Reply::problem(
                     format!("“{}” is not a day I can read", echo(typed)),
-                    format!("{why} {}", runs(c, conference, &days)),
+                    format!("{why} {}", runs(c, conference, days)),
                 );
-                return Outcome::missed(with_day_buttons(reply, c, &f, &days, None), json!({"sessions": []}));
+                return Outcome::missed(with_day_buttons(reply, c, &f, days, None), json!({"sessions": []}));
             }
         },
         None if days.contains(&today) => today,
@@ -75,9 +75,9 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     if !days.contains(&day) {
         let reply = Reply::problem(
             format!("{} has no sessions on {}", md(name), day.format("%a %-d %b %Y")),
-            runs(c, conference, &days),
+            runs(c, conference, days),
         );
-        return Outcome::missed(with_day_buttons(reply, c, &f, &days, None), json!({"sessions": []}));
+        return Outcome::missed(with_day_buttons(reply, c, &f, days, None), json!({"sessions": []}));
     }
     let sessions: Vec<Session> =
         c.timetable.all().iter().filter(|s| s.day == day && programme::keep(c, s, &f)).copied().collect();
@@ -91,7 +91,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let Some(first) = sessions.first() else {
         let mut reply = Reply::problem(format!("Nothing on {heading}{narrowed}"), "Try another day, room or track.");
         reply.embeds[0].color = Some(crate::reply::COLOR);
-        return Outcome::found(with_day_buttons(reply, c, &f, &days, Some(day)), resolved);
+        return Outcome::found(with_day_buttons(reply, c, &f, days, Some(day)), resolved);
     };
     let (heading_zone, offset) = programme::heading(c, first);
     let lines: Vec<String> = sessions.iter().map(|s| programme::line(c, s, offset)).collect();
@@ -101,7 +101,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
     let count = sessions.len();
     let title = format!("{heading}{narrowed} — {count} session{}", if count == 1 { "" } else { "s" });
     let reply = page.reply(title, description, "Use /talk to see one in full");
-    Outcome::found(with_day_buttons(reply, c, &f, &days, Some(day)), resolved)
+    Outcome::found(with_day_buttons(reply, c, &f, days, Some(day)), resolved)
 }
 
 /// The conference a schedule is for: the one asked for, else the only one with a schedule,

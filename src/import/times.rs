@@ -3,7 +3,7 @@
 //! days. Everything is read tolerantly and never panics: what cannot be read is `None`, and
 //! the importer reports it and keeps the talk.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::report::ImportReport;
@@ -118,26 +118,7 @@ fn numbers(text: &str, most: usize) -> Option<Vec<i64>> {
         .collect()
 }
 
-/// Why a wall-clock time could not be placed in a zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InGap;
-
-/// The instant of wall-clock `local` in `zone`: the first of two when the clocks go back over
-/// it (as the catalogue reads it), and an error when they go forward over it.
-pub fn place(local: NaiveDateTime, zone: Tz) -> Result<DateTime<FixedOffset>, InGap> {
-    match zone.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&t.offset().fix())),
-        LocalResult::None => Err(InGap),
-    }
-}
-
-/// The local date of an instant: in `zone`, or in its own offset without one.
-pub fn local_date(t: DateTime<FixedOffset>, zone: Option<Tz>) -> NaiveDate {
-    match zone {
-        Some(tz) => t.with_timezone(&tz).date_naive(),
-        None => t.date_naive(),
-    }
-}
+pub use crate::zones::{local_date, place};
 
 /// A conference day as a schedule lists it: `<day index= date= start= end=>` or
 /// `days[]` with `date`, `day_start`/`day_end` (or `start`/`end` in schedule 2).
@@ -239,16 +220,16 @@ fn placed(report: &mut ImportReport, e: EventTime<'_>, local: NaiveDateTime) -> 
         report.skip("start without a time zone: the export names none (give --timezone ZONE)", e.title);
         return None;
     };
-    place(local, tz)
-        .map_err(|InGap| {
-            report.skip("start the clocks skip over (left out)", format!("{}: {local} in {}", e.title, tz.name()));
-        })
-        .ok()
+    let placed = place(local, tz);
+    if placed.is_none() {
+        report.skip("start the clocks skip over (left out)", format!("{}: {local} in {}", e.title, tz.name()));
+    }
+    placed
 }
 
 /// The minutes from `start` to `end` (an instant, or a local time in `zone`), when readable.
 pub fn minutes_until(start: DateTime<FixedOffset>, end: &str, zone: Option<Tz>) -> Option<i64> {
-    let end = instant(end).or_else(|| place(local(end)?, zone?).ok())?;
+    let end = instant(end).or_else(|| place(local(end)?, zone?))?;
     Some((end - start).num_minutes())
 }
 
@@ -339,7 +320,7 @@ mod tests {
     fn places_in_zones_across_both_transitions() {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
         let at = |s: &str| place(local(s).unwrap(), berlin).map(|t| t.to_rfc3339());
-        assert_eq!(at("2024-03-31T02:30:00"), Err(InGap), "the clocks go forward over 02:30");
+        assert_eq!(at("2024-03-31T02:30:00"), None, "the clocks go forward over 02:30");
         assert_eq!(at("2024-03-31T03:30:00").unwrap(), "2024-03-31T03:30:00+02:00");
         assert_eq!(at("2024-10-27T02:30:00").unwrap(), "2024-10-27T02:30:00+02:00", "the first of two");
         assert_eq!(at("2024-10-27T03:30:00").unwrap(), "2024-10-27T03:30:00+01:00");

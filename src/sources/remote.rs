@@ -101,7 +101,7 @@ impl Remote {
     /// a copy) and shows the host, not the secrets.
     pub fn new(url: ExportUrl, cache: &Path) -> Remote {
         let host: String = url.0.host_str().unwrap_or("host").chars().map(safe).collect();
-        let dir = cache.join(format!("{host}-{:016x}", fnv1a(url.0.as_str().as_bytes())));
+        let dir = cache.join(format!("{host}-{:016x}", crate::daily::fnv1a(url.0.as_str())));
         let last = url.0.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
         let mut name: String = last.chars().map(safe).collect::<String>().trim_start_matches('.').to_owned();
         if name.is_empty() {
@@ -195,11 +195,6 @@ fn safe(c: char) -> char {
     }
 }
 
-/// FNV-1a, 64 bits: a hash that never changes between Rust releases, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 /// Why a fetched body is refused before any loading: `None` when it starts like an export
 /// confbot imports (schedule XML, schedule JSON, Sessionize), the same test as for local files.
 pub fn not_an_export(body: &[u8]) -> Option<String> {
@@ -269,7 +264,7 @@ mod tests {
         let bare = Remote::new(ExportUrl::parse("https://h/").unwrap(), cache);
         assert_eq!(bare.copy().file_name().unwrap(), "export");
         // Stable across runs and releases: the same URL, the same folder.
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(crate::daily::fnv1a("a"), 0xaf63_dc4c_8601_ec8c, "folder names stay the same across releases");
     }
 
     #[test]

@@ -65,7 +65,8 @@ pub async fn tick<T: Transport>(
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, StoreError> {
     let following = store.following()?;
-    notice_changes(store, c, &following, now)?;
+    let bookmarks = store.all_bookmarks()?;
+    notice_changes(store, c, &following, &bookmarks, now)?;
     // Nothing due: the loop sleeps its longest; a reload or a `/live` change wakes it.
     let mut wake = now + Duration::days(1);
     let mut acted = false;
@@ -80,7 +81,7 @@ pub async fn tick<T: Transport>(
     for a in due::announcements(c, &following, now) {
         acted |= announce(store, c, transport, &a, now).await?;
     }
-    for r in due::reminders(c, &store.all_bookmarks()?, now) {
+    for r in due::reminders(c, &bookmarks, now) {
         let key = format!("remind:{}:{}:{}", r.user_id, c.talks[r.talk].id, r.start.timestamp());
         let reply = post::reminder(c, r.talk, r.start);
         let new = outgoing(key, Kind::Reminder, Target::User { user_id: r.user_id }, &reply, r.start, now)?;
@@ -92,7 +93,6 @@ pub async fn tick<T: Transport>(
     if acted {
         return Ok(now);
     }
-    let bookmarks = store.all_bookmarks()?;
     for next in
         [due::next_announcement(c, &following, now), due::next_reminder(c, &bookmarks, now)].into_iter().flatten()
     {
@@ -109,6 +109,7 @@ fn notice_changes(
     store: &Store,
     c: &Catalogue,
     following: &[due::Following],
+    bookmarks: &[due::Bookmark],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conferences: Vec<&str> = following.iter().map(|f| f.conference.as_str()).collect();
@@ -145,7 +146,7 @@ fn notice_changes(
         for change in changes.iter().filter(|ch| ch.kind == ChangeKind::Cancelled) {
             let Some(old) = &change.old else { continue };
             let Some(start) = old.start.filter(|&s| s > now) else { continue };
-            for b in store.all_bookmarks()?.iter().filter(|b| b.talk_id == old.id) {
+            for b in bookmarks.iter().filter(|b| b.talk_id == old.id) {
                 let key = format!("cancelled:{}:{}:{}", b.user_id, old.id, start.timestamp());
                 let reply = post::cancelled_reminder(c, conference, old);
                 notices.push(outgoing(key, Kind::Reminder, Target::User { user_id: b.user_id }, &reply, start, now)?);
