@@ -36,6 +36,10 @@ pub enum StoreError {
     Open { path: String, source: rusqlite::Error },
     #[error("state database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL connection pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
     #[error("state database holds a value it cannot read: {0}")]
     Corrupt(String),
     #[error("the state file was written by a newer confbot (schema {found}, this one knows {known})")]
