@@ -24,8 +24,12 @@ pub struct Config {
     pub refresh: Option<std::time::Duration>,
     /// Register commands in these guilds (instant) instead of globally (up to an hour).
     pub guild_ids: Vec<u64>,
-    /// Where persistent state lives (daily posts); `None` keeps nothing across restarts.
-    pub state: Option<PathBuf>,
+    /// Where persistent state lives (`state`, or `CONFBOT_STATE`); `None` keeps nothing across
+    /// restarts.
+    pub state: Option<StateAt>,
+    /// How long the scheduler lease lasts without renewal (`lease`): a standby takes the daily
+    /// and live loops over within about this long after the holder dies.
+    pub lease: Option<std::time::Duration>,
     /// Log filter, e.g. `info` or `confbot=debug`.
     pub log: Option<String>,
     /// The origin that replaces `https://discord.com` for every REST call (tests, API proxies).
@@ -53,7 +57,8 @@ struct FileLayer {
     data: Option<Vec<PathBuf>>,
     refresh: Option<String>,
     guild_ids: Option<Vec<GuildId>>,
-    state: Option<PathBuf>,
+    state: Option<String>,
+    lease: Option<String>,
     log: Option<String>,
     api_base: Option<String>,
     public_key: Option<String>,
@@ -61,6 +66,28 @@ struct FileLayer {
     daily: Vec<toml::Value>,
     #[serde(default)]
     live: Vec<toml::Value>,
+}
+
+/// Where state is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateAt {
+    /// One SQLite file: the default, for one process (or several on one machine).
+    File(PathBuf),
+    /// A PostgreSQL database (`postgres://…`), shared by every process of the bot. The URL may
+    /// hold a password, so it is kept as a secret and never shown.
+    Postgres(Token),
+}
+
+impl StateAt {
+    /// A `state` value: a `postgres://` or `postgresql://` URL, else a file path.
+    fn parse(text: &str) -> StateAt {
+        let t = text.trim();
+        if t.starts_with("postgres://") || t.starts_with("postgresql://") {
+            StateAt::Postgres(Token(t.to_owned()))
+        } else {
+            StateAt::File(PathBuf::from(text))
+        }
+    }
 }
 
 /// A guild id written as a TOML integer or, since ids are large, as a string.
@@ -114,6 +141,14 @@ pub enum ConfigError {
 pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
 pub const API_BASE_VAR: &str = "DISCORD_API_BASE";
 pub const PUBLIC_KEY_VAR: &str = "DISCORD_PUBLIC_KEY";
+/// Overrides `state`, so a PostgreSQL password need not be written in the file.
+pub const STATE_VAR: &str = "CONFBOT_STATE";
+
+/// The scheduler lease's TTL when the config does not say (`lease`), and the range accepted:
+/// shorter renews too often for a slow database, longer leaves posts waiting after a crash.
+pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(15);
+pub const LEASE_MIN: std::time::Duration = std::time::Duration::from_secs(3);
+pub const LEASE_MAX: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// How often URL sources are fetched when the config does not say (`refresh`).
 pub const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
@@ -128,11 +163,20 @@ impl Config {
         self.refresh.unwrap_or(DEFAULT_REFRESH)
     }
 
+    /// The scheduler lease's TTL.
+    pub fn lease(&self) -> std::time::Duration {
+        self.lease.unwrap_or(DEFAULT_LEASE)
+    }
+
     /// Where the last good copies of URL sources are kept: a folder beside the state file,
-    /// named after it (`confbot-state.sqlite` → `confbot-state-exports/`). `None` without a state file,
+    /// named after it (`confbot-state.sqlite` → `confbot-state-exports/`); with PostgreSQL state,
+    /// `confbot-exports/` in the working directory, one per machine. `None` without state,
     /// which the config refuses when `data` holds a URL.
     pub fn export_cache(&self) -> Option<PathBuf> {
-        let state = self.state.as_ref()?;
+        let state = match self.state.as_ref()? {
+            StateAt::File(path) => path,
+            StateAt::Postgres(_) => return Some(PathBuf::from("confbot-exports")),
+        };
         let stem = state.file_stem().map_or_else(|| "confbot-state".into(), |s| s.to_string_lossy().into_owned());
         Some(state.with_file_name(format!("{stem}-exports")))
     }
@@ -207,6 +251,9 @@ impl Config {
         if let Some(key) = set(PUBLIC_KEY_VAR) {
             config.public_key = Some(key);
         }
+        if let Some(state) = set(STATE_VAR) {
+            config.state = Some(StateAt::parse(&state));
+        }
         let mut base_from = file.map_or("api_base", |(name, _)| name);
         if let Some(base) = set(API_BASE_VAR) {
             config.api_base = Some(base);
@@ -244,12 +291,22 @@ impl Config {
             }
         }
         if let Some(refresh) = &layer.refresh {
-            match parse_refresh(refresh) {
+            match parse_period(refresh, REFRESH_MIN, REFRESH_MAX) {
                 Ok(every) => self.refresh = Some(every),
                 Err(message) => problems.push(located(
                     "refresh",
                     format!("refresh: {message}"),
                     "write a number and a unit, e.g. \"5m\", \"90s\" or \"1h\", from 30s to 24h",
+                )),
+            }
+        }
+        if let Some(lease) = &layer.lease {
+            match parse_period(lease, LEASE_MIN, LEASE_MAX) {
+                Ok(ttl) => self.lease = Some(ttl),
+                Err(message) => problems.push(located(
+                    "lease",
+                    format!("lease: {message}"),
+                    "write a number and a unit, e.g. \"15s\" or \"1m\", from 3s to 10m",
                 )),
             }
         }
@@ -290,7 +347,7 @@ impl Config {
                 });
             }
         }
-        if layer.state.as_ref().is_some_and(|p| p.as_os_str().to_string_lossy().trim().is_empty()) {
+        if layer.state.as_ref().is_some_and(|p| p.trim().is_empty()) {
             // An empty path would silently mean a temporary database, losing every post record.
             return Err(ConfigError::Value {
                 path: name.to_owned(),
@@ -299,7 +356,7 @@ impl Config {
                     .into(),
             });
         }
-        self.state = layer.state.or(self.state.take());
+        self.state = layer.state.as_deref().map(StateAt::parse).or(self.state.take());
         self.log = layer.log.or(self.log.take());
         self.api_base = layer.api_base.or(self.api_base.take());
         self.public_key = layer.public_key.map(|k| k.trim().to_owned()).or(self.public_key.take());
@@ -379,9 +436,8 @@ fn key_position(text: &str, key: &str) -> (usize, usize) {
     (1, 1)
 }
 
-/// A refresh period: a whole number and a unit (`s`, `m`, `h`), from [`REFRESH_MIN`] to
-/// [`REFRESH_MAX`].
-fn parse_refresh(text: &str) -> Result<std::time::Duration, String> {
+/// A period: a whole number and a unit (`s`, `m`, `h`), from `min` to `max`.
+fn parse_period(text: &str, min: std::time::Duration, max: std::time::Duration) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let unit = t.trim_start_matches(|c: char| c.is_ascii_digit());
     let seconds_per = match unit.trim() {
@@ -392,7 +448,7 @@ fn parse_refresh(text: &str) -> Result<std::time::Duration, String> {
     };
     let n: u64 = t[..t.len() - unit.len()].parse().map_err(|_| format!("“{text}” is not a period such as \"5m\""))?;
     let every = std::time::Duration::from_secs(n.saturating_mul(seconds_per));
-    if every < REFRESH_MIN || every > REFRESH_MAX {
+    if every < min || every > max {
         return Err(format!("“{text}” is out of range"));
     }
     Ok(every)
@@ -424,7 +480,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.data, vec![PathBuf::from("a.toml")]);
         assert_eq!(c.guild_ids, vec![123, 456]);
-        assert_eq!(c.state, Some(PathBuf::from("s.sqlite")));
+        assert_eq!(c.state, Some(StateAt::File(PathBuf::from("s.sqlite"))));
         assert_eq!(c.log.as_deref(), Some("debug"));
         assert_eq!(c.api_base.as_deref(), Some("http://env:2"));
         assert_eq!(c.token.as_ref().map(Token::expose), Some("secret"));

@@ -117,15 +117,17 @@ fn insight_never_repeats_in_a_row_when_there_is_a_choice() {
     let mut rng = fastrand::Rng::with_seed(1);
     let mut last = None;
     for _ in 0..200 {
-        let mut ctx = Context { last_insight: last, ..Context::new(&c, &mut rng) };
+        let mut ctx = Context { last_insight: last.clone(), ..Context::new(&c, &mut rng) };
         let outcome = commands::run(&mut ctx, &Invocation::new("insight"));
         assert!(outcome.shown_insight.is_some());
         assert_ne!(outcome.shown_insight, last);
         last = outcome.shown_insight;
     }
     // With a single candidate, repeating it is the only answer.
-    let mut ctx = Context { last_insight: Some(3), ..Context::new(&c, &mut rng) };
-    assert_eq!(commands::run(&mut ctx, &Invocation::new("insight").with("topic", "ai")).shown_insight, Some(3));
+    let only =
+        commands::run(&mut Context::new(&c, &mut rng), &Invocation::new("insight").with("topic", "ai")).shown_insight;
+    let mut ctx = Context { last_insight: only.clone(), ..Context::new(&c, &mut rng) };
+    assert_eq!(commands::run(&mut ctx, &Invocation::new("insight").with("topic", "ai")).shown_insight, only);
 }
 
 /// A catalogue whose entries are as long and as hostile as the format allows.

@@ -81,7 +81,7 @@ async fn server() -> Server {
     let config = Config {
         guild_ids: vec![GUILD_ID],
         data: vec![dir.path().join("democon.toml")],
-        state: Some(dir.path().join("state.db")),
+        state: Some(confbot::config::StateAt::File(dir.path().join("state.db"))),
         ..Config::default()
     };
     let bot = Bot::start(config).await;

@@ -15,6 +15,7 @@ mod import_times;
 mod imports_clean;
 mod insights;
 mod live;
+mod postgres;
 mod schedule;
 mod search;
 mod serve;

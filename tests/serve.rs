@@ -300,7 +300,8 @@ async fn two_workers_behind_one_address_survive_losing_one() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.db");
     let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule/nightconf.toml"));
-    let config = Config { data: vec![data], state: Some(state.clone()), ..Config::default() };
+    let config =
+        Config { data: vec![data], state: Some(confbot::config::StateAt::File(state.clone())), ..Config::default() };
     let fake = FakeDiscord::start().await;
     let a = Worker::start(&fake, config.clone(), None, Options::default());
     let b = Worker::start(&fake, config, None, Options::default());

@@ -54,7 +54,7 @@ pub fn run(data: &DataArgs, options: &Options, state: &StateArgs, command: Optio
 struct Session<'a> {
     catalogue: &'a Catalogue,
     rng: &'a mut fastrand::Rng,
-    last_insight: Option<usize>,
+    last_insight: Option<String>,
     failures: usize,
     now: Option<DateTime<Utc>>,
     /// With --state: the store and the server answered in.
@@ -81,7 +81,7 @@ impl Session<'_> {
     }
 
     fn run(&mut self, invocation: &Invocation) -> Outcome {
-        let mut ctx = Context { last_insight: self.last_insight, ..Context::new(self.catalogue, self.rng) };
+        let mut ctx = Context { last_insight: self.last_insight.clone(), ..Context::new(self.catalogue, self.rng) };
         if let Some(now) = self.now {
             ctx.now = now;
         }
@@ -91,7 +91,7 @@ impl Session<'_> {
         }
         let outcome = commands::run(&mut ctx, invocation);
         if outcome.shown_insight.is_some() {
-            self.last_insight = outcome.shown_insight;
+            self.last_insight.clone_from(&outcome.shown_insight);
         }
         outcome
     }

@@ -100,7 +100,8 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
             "No insight or quote fits those filters yet. Try without a filter, or `/topics`.",
         );
     }
-    let pick = choose(ctx.rng, &eligible, ctx.last_insight);
+    let last = ctx.last_insight.as_deref().and_then(|id| eligible.iter().copied().find(|&i| nth(i).id == id));
+    let pick = choose(ctx.rng, &eligible, last);
     let another = button(
         topic.map(|t| c.topics[t].id.as_str()),
         speaker.map(|s| c.speakers[s].id.as_str()),
@@ -111,7 +112,7 @@ pub fn run(ctx: &mut Context<'_>, args: Args) -> Outcome {
         Some(k) => (shared_card(c, &shared[k], None), shared_summary(c, &shared[k])),
     };
     reply.buttons.insert(0, Button::action("Another insight", another));
-    Outcome { shown_insight: Some(pick), ..Outcome::found(reply, json!({"insight": summary})) }
+    Outcome { shown_insight: Some(nth(pick).id.clone()), ..Outcome::found(reply, json!({"insight": summary})) }
 }
 
 /// The insights this server's members shared, ready to serve; none outside a server, offline

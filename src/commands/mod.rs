@@ -49,7 +49,7 @@ pub use parse::{parse_line, ParseError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::catalogue::{Catalogue, InsightIx};
+use crate::catalogue::Catalogue;
 use crate::reply::{limits, Modal, Reply};
 use crate::store::Store;
 
@@ -115,7 +115,7 @@ pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     pub rng: &'a mut fastrand::Rng,
     /// The insight last shown in this channel, so `/insight` does not repeat it at once.
-    pub last_insight: Option<InsightIx>,
+    pub last_insight: Option<String>,
     /// "Now", for commands that schedule (the bot's clock; tests and `ask` may set it).
     pub now: DateTime<Utc>,
     /// Present inside the running bot; the offline CLI has none.
@@ -190,7 +190,7 @@ pub struct Outcome {
     /// What was matched, in the shape documented in docs/cli.md.
     pub resolved: Value,
     /// The insight shown, if any, for the caller to remember per channel.
-    pub shown_insight: Option<InsightIx>,
+    pub shown_insight: Option<String>,
     /// What the running bot must do, in order.
     pub effects: Vec<Effect>,
 }

@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 use super::background::Closing;
 use super::{retry, Bot, RunError};
 use crate::catalogue::Catalogue;
-use crate::config::Config;
+use crate::config::{Config, StateAt};
 use crate::daily;
 use crate::services::{self, transport, Clock, Delivery, Seen, SendError, Transport};
 use crate::store::Store;
@@ -35,6 +35,10 @@ pub struct Daily {
     pub live_wake: Arc<Notify>,
     /// "Now" for the loops and commands (the system clock, except in tests).
     pub clock: Clock,
+    /// The scheduler lease's TTL (config `lease`).
+    pub lease: std::time::Duration,
+    /// This process among those sharing the store: the lease's holder, an event's sender.
+    pub worker: String,
 }
 
 impl Daily {
@@ -45,7 +49,8 @@ impl Daily {
             .and_then(|entries| daily::entries::schedules(&entries, catalogue))
             .map_err(|e| config.locate_daily(e))?;
         let store = match &config.state {
-            Some(path) => Store::open(path)?,
+            Some(StateAt::File(path)) => Store::open(path)?,
+            Some(StateAt::Postgres(url)) => Store::connect(url.expose())?,
             None => {
                 tracing::warn!(
                     "no `state` path in the config: daily-post state is kept in memory only, so each day is \
@@ -60,38 +65,61 @@ impl Daily {
         if !schedules.is_empty() {
             tracing::info!("daily: {} schedule(s) in the config", schedules.len());
         }
-        Ok(Daily { store: Arc::new(store), wake: Arc::new(Notify::new()), live_wake: Arc::new(Notify::new()), clock })
+        Ok(Daily {
+            store: Arc::new(store),
+            wake: Arc::new(Notify::new()),
+            live_wake: Arc::new(Notify::new()),
+            clock,
+            lease: config.lease(),
+            worker: services::lease::holder_id(),
+        })
     }
 }
 
-/// Starts the daily and live loops; they stop when `closing` resolves. Called once per process.
+/// Starts the daily and live loops under the scheduler lease: they run while this process
+/// holds it (one process of all those sharing the state store), and stop when `closing`
+/// resolves. Called once per process.
 pub fn start(bot: Arc<Bot>, http: Arc<Http>, bot_user: u64, closing: Closing) -> JoinHandle<()> {
     let store = bot.daily.store.clone();
     let clock = bot.daily.clock;
     let transport = Rest { http, bot_user };
-    // The catalogue is read afresh on every pass, so a reload is seen at once.
-    let catalogue = {
-        let bot = bot.clone();
-        move || bot.live.get()
-    };
-    let daily = services::daily::run(
-        store.clone(),
-        catalogue.clone(),
-        transport.clone(),
-        clock,
-        bot.daily.wake.clone(),
-        closing.clone().wait(),
-    );
-    let live = services::live::run(store, catalogue, transport, clock, bot.daily.live_wake.clone(), closing.wait());
-    // Each loop on a task of its own, so a fault in one does not stop the other.
-    let (daily, live) = (tokio::spawn(daily), tokio::spawn(live));
-    tokio::spawn(async move {
-        let (daily, live) = tokio::join!(daily, live);
-        for (name, ended) in [("daily", daily), ("live", live)] {
-            if let Err(e) = ended {
-                tracing::error!("the {name} loop failed: {e}");
+    let ttl = chrono::Duration::from_std(bot.daily.lease).unwrap_or(services::lease::DEFAULT_TTL);
+    let holder = bot.daily.worker.clone();
+    let work = move |_epoch, lost: services::lease::Lost| {
+        // The catalogue is read afresh on every pass, so a reload is seen at once.
+        let catalogue = {
+            let bot = bot.clone();
+            move || bot.live.get()
+        };
+        let daily = services::daily::run(
+            bot.daily.store.clone(),
+            catalogue.clone(),
+            transport.clone(),
+            clock,
+            bot.daily.wake.clone(),
+            lost.clone().wait(),
+        );
+        let live = services::live::run(
+            bot.daily.store.clone(),
+            catalogue,
+            transport.clone(),
+            clock,
+            bot.daily.live_wake.clone(),
+            lost.wait(),
+        );
+        // Each loop on a task of its own, so a fault in one does not stop the other.
+        let (daily, live) = (tokio::spawn(daily), tokio::spawn(live));
+        async move {
+            let (daily, live) = tokio::join!(daily, live);
+            for (name, ended) in [("daily", daily), ("live", live)] {
+                if let Err(e) = ended {
+                    tracing::error!("the {name} loop failed: {e}");
+                }
             }
         }
+    };
+    tokio::spawn(async move {
+        services::lease::run(store, services::lease::SCHEDULER, &holder, ttl, clock, closing.wait(), work).await;
     })
 }
 

@@ -83,7 +83,7 @@ pub async fn serve(
         bot.background.start_once(|closing| daily::start(started, h, me, closing));
         tracing::info!("daily and live posts run in this worker (--background)");
     }
-    let hangups = tokio::spawn(super::reload_on_hangup(bot.clone(), hangups));
+    let hangups = super::listen_for_changes(bot.clone(), hangups);
     let syncing = super::sync_exports(&bot, loaded.fetch, &config, loaded.remotes.len());
 
     let endpoint = Arc::new(Endpoint { key, bot: bot.clone(), http, clock });

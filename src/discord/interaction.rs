@@ -5,8 +5,7 @@
 //! Each interaction is answered in its own task, so a panic in the core is caught (as a
 //! `JoinError`) and the user still gets an ephemeral apology instead of "did not respond".
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -20,8 +19,7 @@ use serenity::model::guild::Member;
 use serenity::model::id::{GuildId, InteractionId};
 use serenity::model::user::User;
 
-use super::{permissions, retry, review, Bot};
-use crate::catalogue::InsightIx;
+use super::{events, permissions, retry, review, Bot};
 use crate::commands::common::PAGE;
 use crate::commands::definition::SUBCOMMAND;
 use crate::commands::{self, custom_id, insight, insights, Caller, Context, Effect, Invocation, Outcome};
@@ -33,27 +31,6 @@ const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
 const UPDATE_MESSAGE: u8 = 7;
 const AUTOCOMPLETE_RESULT: u8 = 8;
 const MODAL: u8 = 9;
-
-/// Channels remembered for `/insight`'s no-repeat; beyond this the memory starts afresh.
-const REMEMBERED_CHANNELS: usize = 10_000;
-
-/// The insight last shown per channel, so "Another insight" shows another.
-#[derive(Default)]
-pub struct LastInsight(Mutex<HashMap<u64, InsightIx>>);
-
-impl LastInsight {
-    fn get(&self, channel: u64) -> Option<InsightIx> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&channel).copied()
-    }
-
-    fn set(&self, channel: u64, insight: InsightIx) {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() >= REMEMBERED_CHANNELS && !map.contains_key(&channel) {
-            map.clear();
-        }
-        map.insert(channel, insight);
-    }
-}
 
 /// Answers one interaction; never panics, whatever the core does.
 pub async fn handle(bot: Arc<Bot>, http: Arc<Http>, interaction: Interaction) {
@@ -183,14 +160,20 @@ enum Done {
 async fn carry_out(bot: &Arc<Bot>, http: &Http, effect: &Effect, guild: Option<GuildId>) -> Done {
     match *effect {
         Effect::WakeDaily => {
-            bot.daily.wake.notify_one();
+            events::tell(bot, events::Event::Daily);
             Done::Nothing
         }
         Effect::WakeLive => {
-            bot.daily.live_wake.notify_one();
+            events::tell(bot, events::Event::Live);
             Done::Nothing
         }
-        Effect::Reload => Done::Replace(commands::reload::reply(&bot.reload("/reload").await)),
+        Effect::Reload => {
+            let reloaded = bot.reload("/reload").await;
+            if reloaded.is_ok() {
+                events::tell(bot, events::Event::Reload);
+            }
+            Done::Replace(commands::reload::reply(&reloaded))
+        }
         Effect::CheckChannel(channel) => {
             let Some(guild) = guild else { return Done::Nothing };
             let checked = match bot.user_id() {
@@ -365,18 +348,32 @@ async fn run(bot: &Arc<Bot>, channel: u64, asker: Option<Asker>, invocation: Inv
         let mut ctx = Context {
             catalogue: &catalogue,
             rng: &mut rng,
-            last_insight: bot.last_insight.get(channel),
+            last_insight: last_insight(&bot, channel),
             now: bot.daily.clock.now(),
             bot: caller,
             member,
         };
         let outcome = commands::run(&mut ctx, &invocation);
-        if let Some(shown) = outcome.shown_insight {
-            bot.last_insight.set(channel, shown);
+        if let Some(id) = &outcome.shown_insight {
+            // In the store, not in memory, so any worker answers "Another insight" in any channel.
+            if let Err(e) = bot.daily.store.set_last_insight(channel, id, bot.daily.clock.now()) {
+                tracing::warn!(channel, "could not remember the insight shown: {e}");
+            }
         }
         outcome
     })
     .await
+}
+
+/// The id of the insight last shown in `channel`.
+fn last_insight(bot: &Bot, channel: u64) -> Option<String> {
+    match bot.daily.store.last_insight(channel) {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::warn!(channel, "could not read the insight last shown: {e}");
+            None
+        }
+    }
 }
 
 /// Runs `work` on tokio's blocking pool. A panic in it is raised again here, where the
@@ -479,15 +476,5 @@ mod tests {
         for (inv, reply_ephemeral, clicked_ephemeral, expected) in cases {
             assert_eq!(placement(inv, reply_ephemeral, clicked_ephemeral), expected, "{inv:?}");
         }
-    }
-
-    #[test]
-    fn memory_is_bounded() {
-        let memory = LastInsight::default();
-        for channel in 0..(REMEMBERED_CHANNELS as u64 + 5) {
-            memory.set(channel, 1);
-        }
-        assert!(memory.0.lock().unwrap().len() <= REMEMBERED_CHANNELS);
-        assert_eq!(memory.get(REMEMBERED_CHANNELS as u64 + 4), Some(1));
     }
 }

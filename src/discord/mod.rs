@@ -20,6 +20,7 @@
 pub mod background;
 pub mod daily;
 pub mod endpoint;
+pub mod events;
 pub mod interaction;
 pub mod permissions;
 pub mod register;
@@ -76,7 +77,6 @@ pub enum RunError {
 pub struct Bot {
     pub live: reload::Live,
     pub guild_ids: Vec<u64>,
-    pub last_insight: interaction::LastInsight,
     pub inflight: Arc<shutdown::Inflight>,
     pub background: background::Background,
     pub daily: daily::Daily,
@@ -162,7 +162,7 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
     }
     let shards = client.shard_manager.clone();
     let mut gateway = tokio::spawn(async move { client.start().await });
-    let hangups = tokio::spawn(reload_on_hangup(bot.clone(), hangups));
+    let hangups = listen_for_changes(bot.clone(), hangups);
     // Synced exports run from the start, not from `ready`: they need no gateway.
     let syncing = sync_exports(&bot, loaded.fetch, &config, loaded.remotes.len());
 
@@ -249,7 +249,6 @@ impl Bot {
         Bot {
             live: reload::Live::new(catalogue, sources),
             guild_ids: config.guild_ids.clone(),
-            last_insight: Default::default(),
             inflight: Default::default(),
             background: background::Background::new(injected.background_starts.clone()),
             daily,
@@ -326,6 +325,19 @@ pub fn quiet_client_logs(filter: &str) -> String {
     kept.join(",")
 }
 
+/// Reloads on SIGHUP, and acts on the other workers' events ([`events`]), until aborted.
+#[cfg(unix)]
+fn listen_for_changes(bot: Arc<Bot>, hangups: Option<tokio::signal::unix::Signal>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        tokio::join!(reload_on_hangup(bot.clone(), hangups), events::listen(bot));
+    })
+}
+
+#[cfg(not(unix))]
+fn listen_for_changes(bot: Arc<Bot>, _: Option<()>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(events::listen(bot))
+}
+
 /// SIGHUP as a stream, listening from now on; `None` where there is no SIGHUP.
 #[cfg(unix)]
 fn hangup_signals() -> Option<tokio::signal::unix::Signal> {
@@ -344,9 +356,8 @@ fn hangup_signals() -> Option<()> {
 async fn reload_on_hangup(bot: Arc<Bot>, hangups: Option<tokio::signal::unix::Signal>) {
     let Some(mut hangups) = hangups else { return };
     while hangups.recv().await.is_some() {
-        let _ = bot.reload("SIGHUP").await;
+        if bot.reload("SIGHUP").await.is_ok() {
+            events::tell(&bot, events::Event::Reload);
+        }
     }
 }
-
-#[cfg(not(unix))]
-async fn reload_on_hangup(_: Arc<Bot>, _: Option<()>) {}

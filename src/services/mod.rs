@@ -12,6 +12,7 @@
 
 pub mod clock;
 pub mod daily;
+pub mod lease;
 pub mod live;
 pub mod pass;
 pub mod sync;

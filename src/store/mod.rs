@@ -1,35 +1,39 @@
-//! Persistent state in one SQLite file: daily schedules, deck positions and the post log. The
-//! types it stores are the daily rules' own ([`crate::daily`]): the store only persists them.
+//! Persistent state, behind one interface with two backends: one SQLite file, the embedded
+//! default ([`sqlite`]), and PostgreSQL when the bot outgrows one process (`postgres`). The types
+//! stored are the core's own ([`crate::daily`], [`crate::live`], [`crate::community`]): the store
+//! only persists them, and all SQL lives under this module.
 //!
-//! All SQL lives in this module, behind plain methods, so a bot that outgrows one process can
-//! move to PostgreSQL by rewriting only here. The file is opened in WAL mode with
-//! `synchronous = FULL`, and every change that must stay consistent (an intent and the deck
-//! step it consumes) is one transaction: a kill at any moment leaves either the whole change
-//! or none of it.
+//! Both backends keep the same rules the same way: every exactly-once rule is a unique key, and
+//! every change that must stay consistent (an intent and the deck step it consumes) is one
+//! transaction, so a kill at any moment leaves the whole change or none of it.
+//!
+//! The interface is synchronous, as SQLite is: each call is short, and callers in async code
+//! make it between awaits. PostgreSQL's client is async, so that backend runs its calls on a
+//! small runtime of its own and the caller waits (see `postgres`).
 //!
 //! # Layout
-//! - `schedules`: schedules (config entries overridden by `/daily set`) and decks;
-//! - `posts`: the post log and the delivery protocol's state transitions;
-//! - `live`: live follows, the outbox of announcements, notices and reminders, schedule
-//!   snapshots, bookmarks.
-//! - `suggestions`: members' insights, their review and the review channel (issue #17).
+//! - [`sqlite`]: the embedded backend;
+//! - `postgres`: the shared backend, `state migrate`, LISTEN/NOTIFY;
+//! - the list of operations below ([`Store`]), each carried out by the backend in use.
 
-mod live;
-mod posts;
-mod schedules;
-mod suggestions;
+pub mod postgres;
+pub mod sqlite;
 
-pub use suggestions::{Decided, Edited, Refusal};
-
-pub use live::{Toggle, REMIND_MINUTES};
-
+use std::future::Future;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-/// What went wrong with the state file.
+use crate::community::{Decision, Limits, NewSuggestion, Status as SuggestionStatus, Suggestion};
+use crate::daily::{DeckState, Entry, NewPost, Origin, PostRecord, Schedule, Status as PostStatus};
+use crate::live::due::Bookmark;
+use crate::live::outbox::{NewOutgoing, Outgoing, Status as OutboxStatus};
+use crate::live::{Following, Snapshot};
+use postgres::Postgres;
+use sqlite::Sqlite;
+
+/// What went wrong with the state store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the state file {path}: {source}")]
@@ -42,258 +46,273 @@ pub enum StoreError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("state database holds a value it cannot read: {0}")]
     Corrupt(String),
-    #[error("the state file was written by a newer confbot (schema {found}, this one knows {known})")]
+    #[error("the state database was written by a newer confbot (schema {found}, this one knows {known})")]
     TooNew { found: i64, known: i64 },
     /// A post for this schedule and local date is already in the log.
     #[error("a post for that day is already in the log")]
     AlreadyLogged,
 }
 
-/// The state store. Cheap to share behind an `Arc`; each method holds the connection briefly
-/// and never across an `.await`.
-pub struct Store {
-    conn: Mutex<Connection>,
+/// Default lead time of a reminder, in minutes.
+pub const REMIND_MINUTES: u32 = 10;
+
+/// What pressing "Remind me" did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toggle {
+    Added,
+    Removed,
+    /// The user holds the most bookmarks allowed.
+    Full,
 }
 
-/// The schema version this code writes; each step in [`MIGRATIONS`] moves one version up.
-const VERSION: i64 = 3;
+/// A schedule row that could not be read: its guild and why.
+pub type Unreadable = (u64, StoreError);
 
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE schedules (
-    guild_id     INTEGER PRIMARY KEY,
-    channel_id   INTEGER NOT NULL,
-    time         TEXT NOT NULL,          -- HH:MM, local
-    timezone     TEXT NOT NULL,          -- IANA name
-    topic        TEXT,                   -- topic id
-    conference   TEXT,                   -- conference id
-    enabled      INTEGER NOT NULL,
-    origin       TEXT NOT NULL CHECK (origin IN ('config', 'discord')),
-    post_now_for TEXT,                   -- local date /daily now asked for
-    active_since TEXT NOT NULL,          -- when last switched on: earlier posting times are not owed
-    updated_at   TEXT NOT NULL
-);
-CREATE TABLE decks (
-    guild_id INTEGER PRIMARY KEY,
-    seed     INTEGER NOT NULL,
-    cycle    INTEGER NOT NULL,
-    last     TEXT
-);
-CREATE TABLE deck_shown (
-    guild_id INTEGER NOT NULL,
-    cycle    INTEGER NOT NULL,
-    item     TEXT NOT NULL,
-    PRIMARY KEY (guild_id, cycle, item)
-);
-CREATE TABLE posts (
-    id              INTEGER PRIMARY KEY,
-    guild_id        INTEGER NOT NULL,
-    local_date      TEXT NOT NULL,       -- YYYY-MM-DD in the schedule's zone
-    channel_id      INTEGER NOT NULL,
-    item            TEXT NOT NULL,       -- insight:<id> or talk:<id>
-    cycle           INTEGER NOT NULL,
-    position        INTEGER NOT NULL,
-    total           INTEGER NOT NULL,
-    nonce           TEXT NOT NULL,
-    payload         TEXT NOT NULL,       -- the exact message JSON, re-sent as is
-    status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'missed')),
-    message_id      INTEGER,
-    error           TEXT,
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    late            INTEGER NOT NULL,    -- intended after the posting time (the bot was down)
-    intended_at     TEXT NOT NULL,
-    next_attempt_at TEXT,
-    finished_at     TEXT,
-    UNIQUE (guild_id, local_date)        -- the exactly-once-per-day rule, enforced by SQLite
-);
-CREATE INDEX posts_pending ON posts (status) WHERE status = 'pending';
-"#,
-    suggestions::MIGRATION,
-    live::MIGRATION,
-];
+/// Why a suggestion was not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The member already has this many waiting.
+    PendingPerMember(usize),
+    /// The member made this many in the last hour; the next is welcome at `next_at`.
+    PerHour { limit: usize, next_at: DateTime<Utc> },
+    /// The server's review queue is full.
+    ServerQueueFull(usize),
+    /// The server already has it (pending, approved or rejected), as suggestion `id`.
+    Duplicate { id: i64, status: SuggestionStatus },
+}
+
+/// The result of approving or rejecting.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decided {
+    /// This call decided it; the suggestion as it is now.
+    Done(Suggestion),
+    /// Someone decided it first (or it was never pending); as it is now.
+    Already(Suggestion),
+    NotFound,
+}
+
+/// The result of a moderator's edit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edited {
+    Done(Suggestion),
+    /// Another suggestion of the server already says that.
+    Duplicate,
+    /// Rejected suggestions are closed.
+    Closed(Suggestion),
+    NotFound,
+}
+
+/// The state store. Cheap to share behind an `Arc`.
+pub struct Store {
+    backend: Backend,
+    /// The scheduler lease's epoch this process works under (0 before it holds one): claims of
+    /// pending work carry it, so a process that lost the lease cannot take work back.
+    epoch: AtomicI64,
+}
+
+enum Backend {
+    Sqlite(Sqlite),
+    Postgres(Pg),
+}
+
+/// PostgreSQL's client is async and the store's interface is not: its calls run on a small
+/// runtime owned by the store, and the caller waits for each on a scoped thread outside every
+/// runtime, so the same call works from async code, tokio's blocking pool and plain threads.
+/// The wait is one round trip to the database, as SQLite's is one write to disk.
+struct Pg {
+    /// `Some` until dropped; dropped in the background, since the store may be dropped inside
+    /// another runtime, where a blocking shutdown would panic.
+    runtime: Option<tokio::runtime::Runtime>,
+    db: Postgres,
+}
+
+impl Pg {
+    fn start(connect: impl Future<Output = Result<Postgres, StoreError>> + Send) -> Result<Pg, StoreError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("confbot-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the PostgreSQL client: {e}")))?;
+        let db = wait_on(&runtime, connect)?;
+        Ok(Pg { runtime: Some(runtime), db })
+    }
+
+    fn wait<T: Send>(&self, work: impl Future<Output = Result<T, StoreError>> + Send) -> Result<T, StoreError> {
+        wait_on(self.runtime.as_ref().expect("the runtime lives as long as the store"), work)
+    }
+}
+
+fn wait_on<T: Send>(
+    runtime: &tokio::runtime::Runtime,
+    work: impl Future<Output = Result<T, StoreError>> + Send,
+) -> Result<T, StoreError> {
+    std::thread::scope(|scope| match scope.spawn(|| runtime.block_on(work)).join() {
+        Ok(done) => done,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
 
 impl Store {
-    /// Opens (creating if needed) the state file at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite state file at `path`, its schema brought up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn =
-            Connection::open(path).map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
-        Store::init(conn)
+        Ok(Store::with(Backend::Sqlite(Sqlite::open(path)?)))
     }
 
     /// A throwaway store, for tests and the offline CLI.
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::init(Connection::open_in_memory()?)
+        Ok(Store::with(Backend::Sqlite(Sqlite::open_in_memory()?)))
     }
 
-    fn init(conn: Connection) -> Result<Store, StoreError> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // Several processes opening one new file together (`confbot serve` workers): SQLite
-        // answers some lock upgrades (switching the file to WAL, a read turned write) with BUSY
-        // at once instead of waiting, to avoid deadlock. Every step is idempotent: try again.
-        let mut attempt = 0;
-        loop {
-            match Store::prepare(&conn) {
-                Err(StoreError::Sql(e)) if is_busy(&e) && attempt < 50 => {
-                    attempt += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20 + fastrand::u64(0..80)));
+    /// Connects to the PostgreSQL database at `url`, its schema brought up to date.
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        Ok(Store::with(Backend::Postgres(Pg::start(Postgres::connect(url))?)))
+    }
+
+    /// A PostgreSQL store in a new schema of its own on the server at `base_url`: for tests
+    /// and benches sharing one server.
+    pub fn postgres_scratch(base_url: &str) -> Result<Store, StoreError> {
+        Ok(Store::with(Backend::Postgres(Pg::start(Postgres::scratch(base_url))?)))
+    }
+
+    fn with(backend: Backend) -> Store {
+        Store { backend, epoch: AtomicI64::new(0) }
+    }
+
+    /// Which backend this is, for logs and `/live show`.
+    pub fn backend(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite(_) => "SQLite",
+            Backend::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// Work from now on under lease epoch `epoch` (see [`Store::claim_post`]).
+    pub fn set_epoch(&self, epoch: i64) {
+        self.epoch.store(epoch, Ordering::SeqCst);
+    }
+
+    /// Claims pending post `id` before anything is sent for it, and commits the claim: false
+    /// when a scheduler of a newer lease epoch claimed it (this process lost the lease), or it
+    /// is no longer pending. Never held across the network call: it is a mark, not a lock.
+    pub fn claim_post(&self, id: i64) -> Result<bool, StoreError> {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        match &self.backend {
+            Backend::Sqlite(s) => s.claim_post(id, epoch),
+            Backend::Postgres(p) => p.wait(p.db.claim_post(id, epoch)),
+        }
+    }
+
+    /// Tells every process sharing this store that `event` happened (PostgreSQL's NOTIFY).
+    /// With SQLite there is nobody else to tell: the caller has acted in its own process.
+    pub fn notify(&self, event: &str) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(p) => p.wait(p.db.notify(event)),
+        }
+    }
+
+    /// The events [`Store::notify`] sends, from now on; `None` with SQLite. The receiver closes
+    /// when the connection behind it is lost: listen again (an event may have been missed).
+    pub fn listen(&self) -> Result<Option<tokio::sync::mpsc::UnboundedReceiver<String>>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(p) => p.wait(p.db.listen()).map(Some),
+        }
+    }
+
+    /// [`Store::claim_post`] for the outbox.
+    pub fn claim_outgoing(&self, id: i64) -> Result<bool, StoreError> {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        match &self.backend {
+            Backend::Sqlite(s) => s.claim_outgoing(id, epoch),
+            Backend::Postgres(p) => p.wait(p.db.claim_outgoing(id, epoch)),
+        }
+    }
+}
+
+/// The operations every backend provides, with the same meaning: each is documented on the
+/// SQLite backend ([`Sqlite`]), whose code is the reference.
+macro_rules! operations {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store {$(
+            pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret, StoreError> {
+                match &self.backend {
+                    Backend::Sqlite(s) => s.$name($($arg),*),
+                    Backend::Postgres(p) => p.wait(p.db.$name($($arg),*)),
                 }
-                Err(e) => return Err(e),
-                Ok(()) => return Ok(Store { conn: Mutex::new(conn) }),
             }
-        }
-    }
-
-    /// WAL, durability, and the schema brought up to date.
-    fn prepare(conn: &Connection) -> Result<(), StoreError> {
-        // WAL: readers (e.g. /daily show) never block the delivery loop's writes. FULL: a
-        // committed intent survives power loss, not just a killed process.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        // Each step reads the version under the write lock (IMMEDIATE), so two processes
-        // starting together on one file migrate once: the second waits, then finds it done.
-        loop {
-            let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-            let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            if found > VERSION {
-                return Err(StoreError::TooNew { found, known: VERSION });
-            }
-            let Some(step) = MIGRATIONS.get(found as usize) else { return Ok(()) };
-            tx.execute_batch(step)?;
-            tx.pragma_update(None, "user_version", found + 1)?;
-            tx.commit()?;
-        }
-    }
-
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls
-        // it back), so a poisoned lock is safe to keep using.
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+        )*}
+    };
 }
 
-fn is_busy(e: &rusqlite::Error) -> bool {
-    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
-}
-
-fn date_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
-fn read_date(text: &str) -> Result<NaiveDate, StoreError> {
-    text.parse().map_err(|_| StoreError::Corrupt(format!("date {text:?}")))
-}
-
-fn instant_text(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn read_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| StoreError::Corrupt(format!("instant {text:?}")))
-}
-
-/// Discord ids are below 2^63, so they fit SQLite's signed integers unchanged.
-fn id_sql(id: u64) -> i64 {
-    id as i64
-}
-
-fn id_from_sql(id: i64) -> u64 {
-    id as u64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn opens_twice_and_keeps_its_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.db");
-        drop(Store::open(&path).unwrap());
-        let store = Store::open(&path).unwrap();
-        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        assert_eq!(version, VERSION);
-        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
-        assert_eq!(mode, "wal");
-    }
-
-    /// Several `confbot serve` workers starting together on one new file: each opens it, and
-    /// the schema is migrated once (before, two read version 0 and the second failed).
-    #[test]
-    fn workers_starting_together_migrate_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.db");
-        let opened: Vec<_> = (0..4)
-            .map(|_| {
-                let path = path.clone();
-                std::thread::spawn(move || Store::open(&path).map(drop))
-            })
-            .collect();
-        for worker in opened {
-            worker.join().unwrap().unwrap();
-        }
-        let store = Store::open(&path).unwrap();
-        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        assert_eq!(version, VERSION);
-    }
-
-    /// A state file written by the release before suggestions and live state (schema 1) keeps
-    /// its schedules, decks and post log when this version opens it, and gains the new tables.
-    #[test]
-    fn a_version_1_file_keeps_its_data_after_migrating() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.db");
-        {
-            let old = Connection::open(&path).unwrap();
-            old.execute_batch(MIGRATIONS[0]).unwrap();
-            old.pragma_update(None, "user_version", 1).unwrap();
-            old.execute_batch(
-                "INSERT INTO schedules VALUES (7, 70, '09:00', 'Europe/Berlin', NULL, NULL, 1, 'discord', NULL,
-                                              '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
-                 INSERT INTO decks VALUES (7, 42, 3, 'insight:a');
-                 INSERT INTO deck_shown VALUES (7, 3, 'insight:a');
-                 INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
-                                    status, message_id, late, intended_at)
-                 VALUES (7, '2025-01-02', 70, 'insight:a', 3, 1, 4, 'n', '{}', 'sent', 99, 0,
-                         '2025-01-02T08:00:00.000Z');",
-            )
-            .unwrap();
-        }
-        let store = Store::open(&path).unwrap();
-        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        assert_eq!(version, VERSION);
-        let entry = store.entry(7).unwrap().unwrap();
-        assert_eq!((entry.schedule.channel_id, entry.schedule.when()), (70, "09:00 Europe/Berlin".to_owned()));
-        let deck = store.deck(7).unwrap();
-        assert_eq!((deck.seed, deck.cycle, deck.last.as_deref()), (42, 3, Some("insight:a")));
-        assert!(deck.shown.contains("insight:a"));
-        let post = store.post_for(7, "2025-01-02".parse().unwrap()).unwrap().unwrap();
-        assert_eq!(post.message_id, Some(99));
-        assert_eq!(store.review_channel(7).unwrap(), None);
-        store.set_review_channel(7, 71, Utc::now()).unwrap();
-        assert_eq!(store.review_channel(7).unwrap(), Some(71));
-        let follow = crate::live::Following {
-            guild_id: 7,
-            conference: "c".into(),
-            channel_id: 70,
-            rooms: Vec::new(),
-            minutes_before: 5,
-        };
-        store.follow(&follow, crate::daily::Origin::Discord, Utc::now()).unwrap();
-        store.set_room_channel(7, "Hall", Some(72)).unwrap();
-        assert_eq!(store.following().unwrap()[0].rooms, [("Hall".to_owned(), 72)]);
-        drop(store);
-        // And again: an up-to-date file opens as it is.
-        assert_eq!(Store::open(&path).unwrap().following().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn refuses_a_newer_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.db");
-        drop(Store::open(&path).unwrap());
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
-    }
+operations! {
+    // Schedules and decks.
+    fn sync_config(&self, entries: &[Schedule], now: DateTime<Utc>) -> ();
+    fn set_schedule(&self, s: &Schedule, now: DateTime<Utc>) -> ();
+    fn disable(&self, guild_id: u64, now: DateTime<Utc>) -> bool;
+    fn request_now(&self, guild_id: u64, date: NaiveDate) -> ();
+    fn entry(&self, guild_id: u64) -> Option<Entry>;
+    fn entries(&self) -> (Vec<Entry>, Vec<Unreadable>);
+    fn deck(&self, guild_id: u64) -> DeckState;
+    // The daily post log.
+    fn begin_post(&self, new: &NewPost) -> PostRecord;
+    fn mark_sent(&self, id: i64, message_id: u64, at: DateTime<Utc>) -> ();
+    fn retry_later(&self, id: i64, error: &str, next_at: DateTime<Utc>) -> ();
+    fn give_up(&self, id: i64, status: PostStatus, error: &str, at: DateTime<Utc>) -> ();
+    fn log_failure(&self, guild_id: u64, date: NaiveDate, channel_id: u64, error: &str, at: DateTime<Utc>) -> ();
+    fn post_for(&self, guild_id: u64, date: NaiveDate) -> Option<PostRecord>;
+    fn pending(&self) -> Vec<PostRecord>;
+    fn recent_posts(&self, guild_id: u64, limit: usize) -> Vec<PostRecord>;
+    // Live follows, the outbox, snapshots, bookmarks.
+    fn following(&self) -> Vec<Following>;
+    fn follow(&self, f: &Following, origin: Origin, at: DateTime<Utc>) -> ();
+    fn sync_live_config(&self, follows: &[Following], at: DateTime<Utc>) -> ();
+    fn set_room_channel(&self, guild_id: u64, room: &str, channel: Option<u64>) -> ();
+    fn unfollow(&self, guild_id: u64) -> usize;
+    fn begin_announcement(&self, new: &NewOutgoing, sessions: &[(String, DateTime<Utc>)]) -> Option<Outgoing>;
+    fn announced(&self, guild_id: u64, channel_id: u64, sessions: &[(String, DateTime<Utc>)]) -> Vec<bool>;
+    fn begin_outgoing(&self, new: &NewOutgoing) -> Option<Outgoing>;
+    fn set_outgoing_channel(&self, id: i64, channel_id: u64) -> ();
+    fn outgoing_sent(&self, id: i64, message_id: u64, at: DateTime<Utc>) -> ();
+    fn outgoing_retry(&self, id: i64, error: &str, next_at: DateTime<Utc>) -> ();
+    fn outgoing_done(&self, id: i64, status: OutboxStatus, error: &str, at: DateTime<Utc>) -> ();
+    fn pending_outgoing(&self) -> Vec<Outgoing>;
+    fn recent_outgoing(&self, limit: usize) -> Vec<Outgoing>;
+    fn snapshot(&self, conference: &str) -> Option<Snapshot>;
+    fn save_snapshot(&self, conference: &str, snapshot: &Snapshot, notices: &[NewOutgoing], renamed: &[(String, String)], at: DateTime<Utc>) -> ();
+    fn toggle_bookmark(&self, user_id: u64, talk: &str, limit: usize, at: DateTime<Utc>) -> Toggle;
+    fn bookmarks_of(&self, user_id: u64) -> Vec<String>;
+    fn clear_bookmarks(&self, user_id: u64) -> usize;
+    fn all_bookmarks(&self) -> Vec<Bookmark>;
+    fn set_remind_minutes(&self, user_id: u64, minutes: u32) -> ();
+    fn remind_minutes(&self, user_id: u64) -> u32;
+    fn dms_closed(&self, user_id: u64, at: DateTime<Utc>) -> ();
+    fn take_dm_notice(&self, user_id: u64) -> Option<DateTime<Utc>>;
+    // Members' suggestions.
+    fn set_review_channel(&self, guild_id: u64, channel_id: u64, now: DateTime<Utc>) -> ();
+    fn review_channel(&self, guild_id: u64) -> Option<u64>;
+    fn suggest(&self, new: &NewSuggestion, limits: Limits) -> Result<Suggestion, Refusal>;
+    fn suggestion(&self, guild_id: u64, id: i64) -> Option<Suggestion>;
+    fn suggestion_by_id(&self, id: i64) -> Option<Suggestion>;
+    fn suggestions(&self, guild_id: Option<u64>, status: SuggestionStatus) -> Vec<Suggestion>;
+    fn decide(&self, guild_id: u64, id: i64, status: SuggestionStatus, decision: &Decision) -> Decided;
+    fn edit(&self, guild_id: u64, id: i64, text: &str, talk: &str, speaker: Option<&str>) -> Edited;
+    fn set_global(&self, guild_id: u64, id: i64, global: bool) -> Option<Suggestion>;
+    fn set_review_message(&self, id: i64, channel_id: u64, message_id: u64) -> ();
+    fn untold(&self, author_id: u64, limit: usize) -> Vec<Suggestion>;
+    fn mark_told(&self, ids: &[i64]) -> ();
+    // Work shared between processes.
+    fn lease(&self, name: &str, holder: &str, now: DateTime<Utc>, ttl: Duration) -> Option<i64>;
+    fn release(&self, name: &str, holder: &str) -> ();
+    fn last_insight(&self, channel_id: u64) -> Option<String>;
+    fn set_last_insight(&self, channel_id: u64, insight: &str, at: DateTime<Utc>) -> ();
 }

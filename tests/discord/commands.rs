@@ -310,7 +310,7 @@ async fn live_announcements_and_reminders_through_the_gateway() {
     let config = Config {
         guild_ids: vec![GUILD_ID],
         data: vec![data],
-        state: Some(dir.path().join("state.db")),
+        state: Some(confbot::config::StateAt::File(dir.path().join("state.db"))),
         ..Config::default()
     };
     // 10:26 CEST: the 10:30 sessions are inside their five-minute window.

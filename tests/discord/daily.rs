@@ -92,7 +92,11 @@ async fn a_schedule_posts_exactly_once_at_its_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_is_for_admins_in_servers_and_persists_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config { guild_ids: vec![GUILD_ID], state: Some(dir.path().join("state.db")), ..Config::default() };
+    let config = Config {
+        guild_ids: vec![GUILD_ID],
+        state: Some(confbot::config::StateAt::File(dir.path().join("state.db"))),
+        ..Config::default()
+    };
     let bot = Bot::launch(FakeDiscord::start().await, config.clone(), |_| {}, None).await;
     let channel = CHANNEL_ID.to_string();
     let set = [("channel", channel.as_str()), ("time", "09:00"), ("timezone", "Europe/Berlin")];

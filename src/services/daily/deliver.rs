@@ -67,6 +67,8 @@ pub async fn tick<T: Transport>(
                 wake = wake.min(at);
                 continue;
             }
+            // Claimed before anything is sent: a process that lost the lease leaves it alone.
+            _ if !store.claim_post(pending.id)? => continue,
             Action::Close => reconcile(store, transport, &pending, now, false).await,
             Action::Resume | Action::Post { .. } => reconcile(store, transport, &pending, now, true).await,
         };

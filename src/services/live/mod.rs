@@ -75,6 +75,10 @@ pub async fn tick<T: Transport>(
             wake = wake.min(at);
             continue;
         }
+        // Claimed before anything is sent: a process that lost the lease leaves it alone.
+        if !store.claim_outgoing(row.id)? {
+            continue;
+        }
         deliver(store, transport, &row, now, true).await?;
         acted = true;
     }

@@ -5,11 +5,12 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{id_from_sql, id_sql, instant_text, read_instant, Store, StoreError};
+use super::{id_from_sql, id_sql, instant_text, read_instant, Sqlite};
 use crate::daily::Origin;
 use crate::live::due::Bookmark;
 use crate::live::outbox::{Kind, NewOutgoing, Outgoing, Status, Target};
 use crate::live::{Following, Snapshot};
+use crate::store::{StoreError, Toggle, REMIND_MINUTES};
 
 /// The SQL that adds the live tables (a migration step of [`super::MIGRATIONS`]).
 pub(super) const MIGRATION: &str = r#"
@@ -77,9 +78,6 @@ CREATE TABLE live_members (
 const COLUMNS: &str = "id, key, kind, guild_id, user_id, channel_id, nonce, payload, status, message_id, error, \
                        attempts, created_at, next_attempt_at, not_after";
 
-/// Default lead time of a reminder, in minutes.
-pub const REMIND_MINUTES: u32 = 10;
-
 type Raw = (i64, String, String, Option<i64>, Option<i64>, Option<i64>, String, String, String, Option<i64>);
 type RawTail = (Option<String>, u32, String, Option<String>, String);
 
@@ -127,7 +125,7 @@ fn outgoing((head, tail): (Raw, RawTail)) -> Result<Outgoing, StoreError> {
     })
 }
 
-impl Store {
+impl Sqlite {
     /// Every server's follows, with their room channels.
     pub fn following(&self) -> Result<Vec<Following>, StoreError> {
         let conn = self.conn();
@@ -489,15 +487,6 @@ impl Store {
     }
 }
 
-/// What pressing "Remind me" did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Toggle {
-    Added,
-    Removed,
-    /// The user holds the most bookmarks allowed.
-    Full,
-}
-
 /// Inserts an intent; `None` when its key is in the outbox already.
 fn insert(tx: &rusqlite::Transaction<'_>, new: &NewOutgoing) -> Result<Option<i64>, StoreError> {
     let (guild, user, channel) = match new.target {
@@ -546,7 +535,7 @@ mod tests {
 
     #[test]
     fn a_session_is_announced_once_per_channel_and_start() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let at = Utc::now();
         let sessions = vec![("a".to_owned(), at), ("b".to_owned(), at)];
         let first = store.begin_announcement(&announcement("k1", at), &sessions).unwrap().unwrap();
@@ -565,7 +554,7 @@ mod tests {
 
     #[test]
     fn bookmarks_toggle_within_a_limit() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let at = Utc::now();
         assert_eq!(store.toggle_bookmark(5, "a", 2, at).unwrap(), Toggle::Added);
         assert_eq!(store.toggle_bookmark(5, "b", 2, at).unwrap(), Toggle::Added);

@@ -5,8 +5,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instant, Store, StoreError};
+use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instant, Sqlite};
 use crate::daily::{NewPost, PostRecord, Status};
+use crate::store::StoreError;
 
 const COLUMNS: &str = "id, guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload, status, \
                        message_id, error, attempts, late, intended_at, next_attempt_at, finished_at";
@@ -58,7 +59,7 @@ fn record((head, tail): (RawRow, RawTail)) -> Result<PostRecord, StoreError> {
     })
 }
 
-impl Store {
+impl Sqlite {
     /// Step 1 of delivery: logs the intent and advances the deck, atomically. Fails with
     /// [`StoreError::AlreadyLogged`] when the day already has a post — the rule that makes a
     /// second post for a day impossible whatever the caller does.
@@ -241,7 +242,7 @@ mod tests {
 
     #[test]
     fn one_intent_per_local_day_and_the_deck_moves_with_it() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let first = store.begin_post(&new_post(1, "2024-05-01", "insight:a")).unwrap();
         assert_eq!(first.status, Status::Pending);
         assert!(matches!(store.begin_post(&new_post(1, "2024-05-01", "insight:b")), Err(StoreError::AlreadyLogged)));
@@ -255,7 +256,7 @@ mod tests {
 
     #[test]
     fn a_refused_post_returns_its_item_and_can_be_reopened() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let post = store.begin_post(&new_post(1, "2024-05-01", "insight:a")).unwrap();
         store.give_up(post.id, Status::Failed, "403 Missing Access", Utc::now()).unwrap();
         assert!(store.deck(1).unwrap().shown.is_empty());

@@ -4,12 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instant, Store, StoreError};
+use super::{date_text, id_from_sql, id_sql, instant_text, read_date, read_instant, Sqlite};
 use crate::daily::{DeckState, Entry, Origin, Schedule};
+use crate::store::{StoreError, Unreadable};
 use crate::zones::{parse_time, parse_zone};
-
-/// A schedule row that could not be read: its guild and why.
-pub type Unreadable = (u64, StoreError);
 
 const COLUMNS: &str =
     "guild_id, channel_id, time, timezone, topic, conference, enabled, origin, post_now_for, active_since";
@@ -46,7 +44,7 @@ fn unread(row: &Row<'_>, at: usize) -> Result<Entry, StoreError> {
     })()
 }
 
-impl Store {
+impl Sqlite {
     /// Makes the config file's entries the starting point: new guilds get their entry, guilds
     /// whose schedule came from config follow the config, guilds changed in Discord keep
     /// their settings, and config schedules no longer in the file are switched off.
@@ -186,7 +184,7 @@ mod tests {
 
     #[test]
     fn discord_settings_override_config_and_survive_resyncs() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let now = Utc::now();
         store.sync_config(&[schedule(1, "09:00"), schedule(2, "10:00")], now).unwrap();
         store.set_schedule(&schedule(1, "18:30"), now).unwrap();
@@ -205,7 +203,7 @@ mod tests {
 
     #[test]
     fn a_deck_seed_is_drawn_once() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         store.set_schedule(&schedule(5, "09:00"), Utc::now()).unwrap();
         let seed = store.deck(5).unwrap().seed;
         store.set_schedule(&schedule(5, "10:00"), Utc::now()).unwrap();

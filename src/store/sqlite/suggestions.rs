@@ -6,9 +6,10 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 
-use super::{id_from_sql, id_sql, instant_text, read_instant, Store, StoreError};
+use super::{id_from_sql, id_sql, instant_text, read_instant, Sqlite};
 use crate::catalogue::InsightKind;
 use crate::community::{fold_key, Decision, Limits, NewSuggestion, Status, Suggestion};
+use crate::store::{Decided, Edited, Refusal, StoreError};
 
 /// Schema version 2: suggestions and review channels.
 pub(super) const MIGRATION: &str = r#"
@@ -47,40 +48,6 @@ CREATE TABLE review_channels (
 
 const COLUMNS: &str = "id, guild_id, author_id, author_name, credit, kind, text, talk, speaker, status, global, \
      created_at, decided_at, decided_by, decided_by_name, reason, review_channel, review_message";
-
-/// Why a suggestion was not stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// The member already has this many waiting.
-    PendingPerMember(usize),
-    /// The member made this many in the last hour; the next is welcome at `next_at`.
-    PerHour { limit: usize, next_at: DateTime<Utc> },
-    /// The server's review queue is full.
-    ServerQueueFull(usize),
-    /// The server already has it (pending, approved or rejected), as suggestion `id`.
-    Duplicate { id: i64, status: Status },
-}
-
-/// The result of approving or rejecting.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Decided {
-    /// This call decided it; the suggestion as it is now.
-    Done(Suggestion),
-    /// Someone decided it first (or it was never pending); as it is now.
-    Already(Suggestion),
-    NotFound,
-}
-
-/// The result of a moderator's edit.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Edited {
-    Done(Suggestion),
-    /// Another suggestion of the server already says that.
-    Duplicate,
-    /// Rejected suggestions are closed.
-    Closed(Suggestion),
-    NotFound,
-}
 
 fn kind_text(kind: InsightKind) -> &'static str {
     kind.as_str()
@@ -146,7 +113,7 @@ fn suggestion(raw: Raw) -> Result<Suggestion, StoreError> {
     })
 }
 
-impl Store {
+impl Sqlite {
     /// Makes `channel_id` where this server's suggestions are posted for review.
     pub fn set_review_channel(&self, guild_id: u64, channel_id: u64, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn()
@@ -406,7 +373,7 @@ mod tests {
 
     #[test]
     fn limits_and_duplicates_refuse_before_storing() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let limits = Limits { pending_per_member: 2, per_hour: 3, pending_per_server: 4 };
         let one = store.suggest(&new(1, "First thought here", at(0)), limits).unwrap().unwrap();
         assert_eq!(one.status, Status::Pending);
@@ -439,7 +406,7 @@ mod tests {
 
     #[test]
     fn the_first_decision_wins_and_the_author_is_told_once() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let s = store.suggest(&new(1, "First thought here", at(0)), Limits::default()).unwrap().unwrap();
         assert_eq!(store.decide(8, s.id, Status::Approved, &by(9)).unwrap(), Decided::NotFound, "another server");
         let Decided::Done(done) = store.decide(7, s.id, Status::Approved, &by(9)).unwrap() else { panic!() };
@@ -456,7 +423,7 @@ mod tests {
 
     #[test]
     fn edits_keep_approval_refuse_twins_and_closed_ones() {
-        let store = Store::open_in_memory().unwrap();
+        let store = Sqlite::open_in_memory().unwrap();
         let a = store.suggest(&new(1, "First thought here", at(0)), Limits::default()).unwrap().unwrap();
         let b = store.suggest(&new(2, "Second thought here", at(0)), Limits::default()).unwrap().unwrap();
         store.decide(7, a.id, Status::Approved, &by(9)).unwrap();
