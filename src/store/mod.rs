@@ -15,6 +15,7 @@
 //! - `suggestions`: members' insights, their review and the review channel (issue #17).
 
 mod live;
+pub mod postgres;
 mod posts;
 mod schedules;
 mod suggestions;
