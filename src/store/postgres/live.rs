@@ -128,6 +128,11 @@ impl Postgres {
         };
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
+        // Refused before the outbox insert when we can tell: a rolled-back insert would leave a
+        // gap in the ids, where SQLite reuses the id.
+        if announced(&tx, guild_id, channel_id, sessions).await?.contains(&true) {
+            return Ok(None);
+        }
         let Some(row) = insert(&tx, new).await? else { return Ok(None) };
         let id: i64 = row.try_get(0)?;
         for (talk, start) in sessions {
@@ -154,18 +159,7 @@ impl Postgres {
         channel_id: u64,
         sessions: &[(String, DateTime<Utc>)],
     ) -> Result<Vec<bool>, StoreError> {
-        let client = self.client().await?;
-        let mut found = Vec::with_capacity(sessions.len());
-        for (talk, start) in sessions {
-            let row = query_opt(
-                &client,
-                "SELECT 1 FROM announced WHERE guild_id = $1 AND channel_id = $2 AND talk = $3 AND start = $4",
-                &[&id_sql(guild_id), &id_sql(channel_id), talk, &instant(*start)],
-            )
-            .await?;
-            found.push(row.is_some());
-        }
-        Ok(found)
+        announced(&self.client().await?, guild_id, channel_id, sessions).await
     }
 
     /// Step 1 of a notice or a reminder: logs the intent; `None` when its key was logged before.
@@ -412,6 +406,25 @@ impl Postgres {
     }
 }
 
+async fn announced(
+    c: &impl GenericClient,
+    guild_id: u64,
+    channel_id: u64,
+    sessions: &[(String, DateTime<Utc>)],
+) -> Result<Vec<bool>, StoreError> {
+    let mut found = Vec::with_capacity(sessions.len());
+    for (talk, start) in sessions {
+        let row = query_opt(
+            c,
+            "SELECT 1 FROM announced WHERE guild_id = $1 AND channel_id = $2 AND talk = $3 AND start = $4",
+            &[&id_sql(guild_id), &id_sql(channel_id), talk, &instant(*start)],
+        )
+        .await?;
+        found.push(row.is_some());
+    }
+    Ok(found)
+}
+
 /// A follow from `origin`; a config entry never overwrites one set in Discord.
 async fn follow(c: &impl GenericClient, f: &Following, origin: Origin, at: DateTime<Utc>) -> Result<(), StoreError> {
     let origin = match origin {
@@ -464,6 +477,12 @@ async fn set_room_channel(
 
 /// Inserts an intent and returns its row; `None` when its key is in the outbox already.
 async fn insert(c: &impl GenericClient, new: &NewOutgoing) -> Result<Option<Row>, StoreError> {
+    // Asked first, though `ON CONFLICT` alone keeps the rule: a conflicting insert still draws
+    // an id from the sequence (the live loop offers the same keys every pass), and SQLite's
+    // ids have no such gaps.
+    if query_opt(c, "SELECT 1 FROM outbox WHERE key = $1", &[&new.key]).await?.is_some() {
+        return Ok(None);
+    }
     let (guild, user, channel) = match new.target {
         Target::Channel { guild_id, channel_id } => (Some(id_sql(guild_id)), None, Some(id_sql(channel_id))),
         Target::User { user_id } => (None, Some(id_sql(user_id)), None),

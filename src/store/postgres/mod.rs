@@ -46,6 +46,8 @@ mod live;
 mod migrate;
 mod notify;
 mod posts;
+#[cfg(test)]
+mod same_as_sqlite;
 mod schedules;
 mod schema;
 mod suggestions;
@@ -241,5 +243,81 @@ mod tests {
     fn limits_stay_positive() {
         assert_eq!(limit(usize::MAX), i64::MAX);
         assert_eq!(limit(3), 3);
+    }
+
+    /// The store's futures can be spawned: the bot runs them on tokio's worker threads. Checked
+    /// when compiling the tests; never run.
+    #[allow(dead_code, clippy::too_many_arguments, clippy::too_many_lines)]
+    fn futures_are_send(
+        store: &Postgres,
+        schedule: &crate::daily::Schedule,
+        post: &crate::daily::NewPost,
+        following: &crate::live::Following,
+        outgoing: &crate::live::outbox::NewOutgoing,
+        snapshot: &crate::live::Snapshot,
+        suggestion: &crate::community::NewSuggestion,
+        decision: &crate::community::Decision,
+    ) {
+        use crate::community::{Limits, Status as Review};
+        use crate::daily::Status;
+        fn send<T: Send>(_: T) {}
+        let (now, date) = (Utc::now(), chrono::NaiveDate::MIN);
+        send(store.sync_config(&[], now));
+        send(store.set_schedule(schedule, now));
+        send(store.disable(1, now));
+        send(store.request_now(1, date));
+        send(store.entry(1));
+        send(store.entries());
+        send(store.deck(1));
+        send(store.begin_post(post));
+        send(store.mark_sent(1, 1, now));
+        send(store.retry_later(1, "", now));
+        send(store.give_up(1, Status::Failed, "", now));
+        send(store.log_failure(1, date, 1, "", now));
+        send(store.post_for(1, date));
+        send(store.pending());
+        send(store.recent_posts(1, 1));
+        send(store.following());
+        send(store.follow(following, crate::daily::Origin::Config, now));
+        send(store.sync_live_config(&[], now));
+        send(store.set_room_channel(1, "", None));
+        send(store.unfollow(1));
+        send(store.begin_announcement(outgoing, &[]));
+        send(store.announced(1, 1, &[]));
+        send(store.begin_outgoing(outgoing));
+        send(store.set_outgoing_channel(1, 1));
+        send(store.outgoing_sent(1, 1, now));
+        send(store.outgoing_retry(1, "", now));
+        send(store.outgoing_done(1, Status::Missed, "", now));
+        send(store.pending_outgoing());
+        send(store.recent_outgoing(1));
+        send(store.snapshot(""));
+        send(store.save_snapshot("", snapshot, &[], &[], now));
+        send(store.toggle_bookmark(1, "", 1, now));
+        send(store.bookmarks_of(1));
+        send(store.clear_bookmarks(1));
+        send(store.all_bookmarks());
+        send(store.set_remind_minutes(1, 1));
+        send(store.remind_minutes(1));
+        send(store.dms_closed(1, now));
+        send(store.take_dm_notice(1));
+        send(store.set_review_channel(1, 1, now));
+        send(store.review_channel(1));
+        send(store.suggest(suggestion, Limits::default()));
+        send(store.suggestion(1, 1));
+        send(store.suggestion_by_id(1));
+        send(store.suggestions(None, Review::Pending));
+        send(store.decide(1, 1, Review::Approved, decision));
+        send(store.edit(1, 1, "", "", None));
+        send(store.set_global(1, 1, true));
+        send(store.set_review_message(1, 1, 1));
+        send(store.untold(1, 1));
+        send(store.mark_told(&[]));
+        send(store.lease("", "", now, chrono::Duration::zero()));
+        send(store.release("", ""));
+        send(store.claim_post(1, 1));
+        send(store.claim_outgoing(1, 1));
+        send(store.notify(""));
+        send(store.listen());
     }
 }

@@ -48,6 +48,9 @@ impl Postgres {
         let tx = client.transaction().await?;
         let guild = id_sql(new.guild_id);
         let cycle = i64::from(new.pick.cycle);
+        if logged(&tx, guild, new.local_date).await? {
+            return Err(StoreError::AlreadyLogged);
+        }
         let sql = format!(
             "INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
                                 status, late, intended_at)
@@ -73,7 +76,7 @@ impl Postgres {
             ],
         )
         .await?;
-        // Dropping `tx` rolls back: nothing was written.
+        // Another worker logged the day since the check. Dropping `tx` rolls back: nothing was written.
         let Some(row) = inserted else { return Err(StoreError::AlreadyLogged) };
         let record = record(&row)?;
         // Deck rows normally exist since the schedule was saved; a missing one starts here.
@@ -156,8 +159,12 @@ impl Postgres {
         error: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        if logged(&client, id_sql(guild_id), date).await? {
+            return Ok(());
+        }
         execute(
-            &self.client().await?,
+            &client,
             "INSERT INTO posts (guild_id, local_date, channel_id, item, cycle, position, total, nonce, payload,
                                 status, error, late, intended_at, finished_at)
              VALUES ($1, $2, $3, '', 0, 0, 0, '', '{}', 'failed', $4, FALSE, $5, $5)
@@ -190,6 +197,13 @@ impl Postgres {
         let rows = query(&self.client().await?, &format!("SELECT {COLUMNS} FROM posts {tail}"), params).await?;
         rows.iter().map(record).collect()
     }
+}
+
+/// Whether the day has a post already. Asked before inserting, though `ON CONFLICT` alone would
+/// keep the rule: a conflicting insert still draws an id from the sequence, and SQLite's ids,
+/// which the generic store tests see, have no such gaps.
+async fn logged(c: &impl GenericClient, guild: i64, date: NaiveDate) -> Result<bool, StoreError> {
+    Ok(query_opt(c, "SELECT 1 FROM posts WHERE guild_id = $1 AND local_date = $2", &[&guild, &date]).await?.is_some())
 }
 
 /// `/daily now` after a refused post: the admin fixed the channel, so the day's intent becomes

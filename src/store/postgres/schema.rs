@@ -197,3 +197,41 @@ pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
         tx.commit().await?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::postgres::{scratch_config, test_url, Postgres};
+
+    /// Workers starting together on a new database: each connects, and the schema is migrated
+    /// once (without the lock, two would create the tables and one would fail).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn workers_starting_together_migrate_once() {
+        let Some(url) = test_url() else { return };
+        let config = scratch_config(&url).await.unwrap();
+        let starts: Vec<_> = (0..4).map(|_| tokio::spawn(Postgres::with_config(config.clone()))).collect();
+        for start in starts {
+            start.await.unwrap().unwrap();
+        }
+        let store = Postgres::with_config(config).await.unwrap();
+        let client = store.client().await.unwrap();
+        let versions: Vec<i64> = client
+            .query("SELECT version FROM confbot_schema ORDER BY version", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(versions, (1..=VERSION).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn refuses_a_newer_schema() {
+        let Some(url) = test_url() else { return };
+        let config = scratch_config(&url).await.unwrap();
+        let store = Postgres::with_config(config.clone()).await.unwrap();
+        store.client().await.unwrap().execute("INSERT INTO confbot_schema (version) VALUES (99)", &[]).await.unwrap();
+        let refused = Postgres::with_config(config).await.unwrap_err();
+        assert!(matches!(refused, StoreError::TooNew { found: 99, known: VERSION }), "{refused}");
+    }
+}
