@@ -34,3 +34,33 @@ pub fn stores() -> Vec<confbot::store::Store> {
     }
     stores
 }
+
+/// Where a test keeps state it reopens, as a restarted process would: a SQLite file, or a
+/// schema of the PostgreSQL test server.
+pub enum Place {
+    File(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl Place {
+    pub fn open(&self) -> confbot::store::Store {
+        match self {
+            Place::File(dir) => confbot::store::Store::open(&dir.path().join("state.db")).unwrap(),
+            Place::Postgres(url) => confbot::store::Store::connect(url).unwrap(),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Place::File(_) => "SQLite",
+            Place::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// A fresh place on each backend this run has: SQLite always, PostgreSQL when a server is given.
+pub fn places() -> Vec<Place> {
+    let mut places = vec![Place::File(tempfile::tempdir().unwrap())];
+    places.extend(scratch_url().map(Place::Postgres));
+    places
+}

@@ -9,6 +9,7 @@ mod import;
 mod insights;
 mod run;
 mod serve;
+mod state;
 mod terminal;
 
 use std::path::PathBuf;
@@ -185,6 +186,11 @@ pub enum Command {
         #[arg(long)]
         background: bool,
     },
+    /// The bot's state: move it from a SQLite file to PostgreSQL.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
     /// Upload the slash commands to Discord once, for `confbot serve` workers.
     ///
     /// With --guild (or the config's `guild_ids`) to those servers, at once; otherwise globally.
@@ -233,6 +239,25 @@ pub enum InsightsCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Copy a SQLite state file into an empty PostgreSQL database, in one transaction.
+    ///
+    /// Stop the bot first. Every table is copied with its ids, and each table's row count is
+    /// checked before the commit; a database that already holds state is refused. Then set the
+    /// bot's `state` to the URL. Example:
+    /// CONFBOT_STATE_TO=postgres://confbot:…@db.internal/confbot confbot state migrate --from state.db
+    Migrate {
+        /// The bot's SQLite state file (its `state` setting). Brought up to date first.
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        /// The PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DB. Better from the
+        /// environment than the command line, where other users can read it.
+        #[arg(long, value_name = "URL", env = "CONFBOT_STATE_TO", hide_env_values = true)]
+        to: String,
+    },
+}
+
 /// Runs the parsed command line; the returned code becomes the process's exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     // `run`, `serve` and `register` start logging themselves, once its config file (which may set the level) is read.
@@ -251,6 +276,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Insights { command: InsightsCommand::Export { state, data, guild, output } } => {
             insights::export(&state, &data, guild, &output)
         }
+        Command::State { command: StateCommand::Migrate { from, to } } => state::migrate(&from, &to),
         Command::Complete { command, option, partial, data } => {
             let catalogue = data.load()?;
             let choices = crate::commands::complete(&catalogue, &command, &option, &partial);

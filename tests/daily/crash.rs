@@ -4,18 +4,20 @@
 //! never posts a past day late).
 //!
 //! A kill is simulated by abandoning the delivery future where it stands (its send never
-//! answers) and dropping the store, which closes the SQLite file as a dying process would.
-//! A kill inside a transaction needs no test of its own: SQLite rolls it back on the next
-//! open, which is the "before the intent" case.
+//! answers) and dropping the store, which closes the SQLite file or the PostgreSQL connections
+//! as a dying process would. A kill inside a transaction needs no test of its own: the
+//! database rolls it back, which is the "before the intent" case. Each test runs on SQLite and,
+//! when a server is given, on PostgreSQL.
 
 use std::future::Future;
-use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use confbot::catalogue::Catalogue;
 use confbot::daily::{PostRecord, Status};
 use confbot::services::{self, SendError};
 use confbot::store::Store;
+
+use crate::postgres::{places, Place};
 
 use super::{catalogue, ids, schedule, utc, Fake, Script};
 
@@ -57,10 +59,10 @@ async fn settle(store: &Store, c: &Catalogue, fake: &Fake, now: DateTime<Utc>) {
 }
 
 /// Kills the bot at `kill` during the 09:00 delivery and restarts it `restart_after` later.
-async fn crash_and_restart(path: &Path, fake: &Fake, kill: Kill, restart_after: Duration) -> Vec<PostRecord> {
+async fn crash_and_restart(place: &Place, fake: &Fake, kill: Kill, restart_after: Duration) -> Vec<PostRecord> {
     let c = catalogue(ids("a", 6));
     {
-        let store = Store::open(path).unwrap();
+        let store = place.open();
         store.sync_config(&[schedule(1, "Europe/Berlin", "09:00")], nine() - Duration::days(1)).unwrap();
         fake.set_now(nine());
         match kill {
@@ -76,7 +78,7 @@ async fn crash_and_restart(path: &Path, fake: &Fake, kill: Kill, restart_after: 
             Kill::AfterRecord => settle(&store, &c, fake, nine()).await,
         }
     }
-    let store = Store::open(path).unwrap();
+    let store = place.open();
     let back = nine() + restart_after;
     settle(&store, &c, fake, back).await;
     // And the next day is ordinary.
@@ -93,11 +95,12 @@ async fn a_kill_at_each_step_still_posts_the_day_exactly_once() {
         ("the next local day", Duration::hours(16)),
     ];
     let mut runs = 0;
+    let backends = places().len();
     for kill in [Kill::BeforeIntent, Kill::AfterIntent, Kill::AfterSend, Kill::AfterRecord] {
-        for (label, after) in restarts {
-            let dir = tempfile::tempdir().unwrap();
+        for ((label, after), place) in restarts.iter().flat_map(|r| places().into_iter().map(move |p| (*r, p))) {
+            let label = format!("{label}, on {}", place.name());
             let fake = Fake::new(nine());
-            let log = crash_and_restart(&dir.path().join("state.db"), &fake, kill, after).await;
+            let log = crash_and_restart(&place, &fake, kill, after).await;
             let june1 = "2024-06-01".parse().unwrap();
             let messages: Vec<_> = fake
                 .messages()
@@ -123,22 +126,26 @@ async fn a_kill_at_each_step_still_posts_the_day_exactly_once() {
             runs += 1;
         }
     }
-    assert_eq!(runs, 12);
+    assert_eq!(runs, 12 * backends);
 }
 
 #[tokio::test]
 async fn a_restart_that_cannot_look_up_waits_instead_of_sending_blind() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.db");
+    for place in places() {
+        waits_without_lookup(&place).await;
+    }
+}
+
+async fn waits_without_lookup(place: &Place) {
     let fake = Fake::new(nine());
     let c = catalogue(ids("a", 6));
     {
-        let store = Store::open(&path).unwrap();
+        let store = place.open();
         store.sync_config(&[schedule(1, "Europe/Berlin", "09:00")], nine() - Duration::days(1)).unwrap();
         fake.push(Script::HangAfterCreate);
         die_during(services::daily::tick(&store, &c, &fake, nine())).await;
     }
-    let store = Store::open(&path).unwrap();
+    let store = place.open();
     fake.set_lookup_error(Some(SendError::Server("502 Bad Gateway".into())));
     let back = nine() + Duration::minutes(20);
     settle(&store, &c, &fake, back).await;
@@ -155,12 +162,16 @@ async fn a_restart_that_cannot_look_up_waits_instead_of_sending_blind() {
 
 #[tokio::test]
 async fn state_survives_reopening_and_drop_at_any_point_of_the_real_loop() {
+    for place in places() {
+        survives_reopening(&place).await;
+    }
+}
+
+async fn survives_reopening(place: &Place) {
     // The real loop, dropped mid-delivery as `confbot run` would be by SIGKILL, restarted.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.db");
     let fake = Fake::new(nine());
     {
-        let store = std::sync::Arc::new(Store::open(&path).unwrap());
+        let store = std::sync::Arc::new(place.open());
         store.sync_config(&[schedule(1, "Europe/Berlin", "09:00")], nine() - Duration::days(1)).unwrap();
         fake.push(Script::HangAfterCreate);
         let c = std::sync::Arc::new(catalogue(ids("a", 6)));
@@ -170,7 +181,7 @@ async fn state_survives_reopening_and_drop_at_any_point_of_the_real_loop() {
         // The loop hangs in the send (the fake never answers); give up on it after 50 ms.
         let _ = tokio::time::timeout(std::time::Duration::from_millis(50), run).await;
     }
-    let store = Store::open(&path).unwrap();
+    let store = place.open();
     settle(&store, &catalogue(ids("a", 6)), &fake, nine() + Duration::minutes(1)).await;
     assert_eq!(fake.messages().len(), 1);
     assert_eq!(store.recent_posts(1, 5).unwrap()[0].message_id, Some(fake.messages()[0].id));
