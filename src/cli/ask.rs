@@ -26,7 +26,7 @@ pub struct Options {
 pub fn run(data: &DataArgs, options: &Options, state: &StateArgs, command: Option<&str>) -> anyhow::Result<i32> {
     let catalogue = data.load()?;
     let json = options.json;
-    let store = state.state.as_deref().map(Store::open).transpose()?;
+    let store = state.state.as_deref().map(super::open_state).transpose()?;
     let mut rng = options.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
     let server = store.as_ref().map(|store| (store, state.guild));
     let mut session =

@@ -9,14 +9,13 @@ use anyhow::Context as _;
 use super::DataArgs;
 use crate::catalogue::write::{to_toml, write_atomically};
 use crate::community::{self, Status, Target};
-use crate::store::Store;
 
 pub fn export(state: &Path, data: &DataArgs, guild: Option<u64>, output: &Path) -> anyhow::Result<i32> {
     if !state.exists() {
         anyhow::bail!("{}: no such state file (the bot's `state` setting names it)", state.display());
     }
     let catalogue = data.load()?;
-    let store = Store::open(state)?;
+    let store = super::open_state(state)?;
     let approved = store.suggestions(guild, Status::Approved)?;
     // Without --guild, what moderators marked global: the operator publishes those everywhere.
     let chosen: Vec<_> = approved.into_iter().filter(|s| guild.is_some() || s.global).collect();

@@ -208,7 +208,7 @@ pub enum Command {
 /// A state file for `ask`, so `/insights add` and shared insights work offline.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StateArgs {
-    /// The bot's state file (its `state` setting): `ask` then answers as a member of a server,
+    /// The bot's state file or PostgreSQL URL (its `state` setting): `ask` then answers as a member of a server,
     /// `/insights add` stores a suggestion, and `/insight` serves that server's shared insights.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
@@ -314,4 +314,13 @@ fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| format!("{e}: write an RFC 3339 instant with its offset, e.g. 2019-12-28T12:00:00+01:00"))
+}
+
+/// The state named by `--state`: a SQLite file, or a `postgres://` URL as the bot's `state`
+/// setting may be.
+fn open_state(state: &std::path::Path) -> Result<crate::store::Store, crate::store::StoreError> {
+    match state.to_str().filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://")) {
+        Some(url) => crate::store::Store::connect(url),
+        None => crate::store::Store::open(state),
+    }
 }
