@@ -58,14 +58,6 @@ pub struct Shards {
     pub total: u32,
 }
 
-impl Shards {
-    /// Whether shard 0 is among them: shard 0 receives DMs, and its process registers the
-    /// commands.
-    pub fn includes_shard_zero(&self) -> bool {
-        self.first == 0
-    }
-}
-
 impl std::str::FromStr for Shards {
     type Err = String;
 

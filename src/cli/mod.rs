@@ -196,7 +196,8 @@ pub enum Command {
     /// Upload the slash commands to Discord once, for `confbot serve` workers.
     ///
     /// With --guild (or the config's `guild_ids`) to those servers, at once; otherwise globally.
-    /// `confbot run` registers by itself at every start and does not need this.
+    /// `confbot run` registers by itself at every start (with --shards, the process running
+    /// shard 0) and does not need this.
     Register {
         /// The configuration file (see config/confbot.toml). Default: built-in defaults.
         #[arg(long, value_name = "FILE")]

@@ -128,7 +128,7 @@ impl EventHandler for Handler {
                 Ok(register::Registered::Now(n)) => tracing::info!("{ready_as}, {n} commands registered"),
                 Ok(register::Registered::Before) => tracing::info!("{ready_as}; commands already registered"),
                 Err(e) => {
-                    tracing::error!("{ready_as}, but registering commands failed: {}", retry::describe(&e))
+                    tracing::error!("{ready_as}, but registering commands failed: {}", retry::describe(&e));
                 }
             }
         } else {
