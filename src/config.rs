@@ -85,16 +85,6 @@ impl std::str::FromStr for Shards {
     }
 }
 
-impl fmt::Display for Shards {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.first == self.last {
-            write!(f, "{}/{}", self.first, self.total)
-        } else {
-            write!(f, "{}-{}/{}", self.first, self.last, self.total)
-        }
-    }
-}
-
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -599,8 +589,6 @@ mod tests {
                 _ => panic!("{text:?}: {got:?}, want {want:?}"),
             }
         }
-        assert_eq!(Shards { first: 0, last: 1, total: 4 }.to_string(), "0-1/4");
-        assert_eq!(Shards { first: 2, last: 2, total: 4 }.to_string(), "2/4");
         assert_eq!(load("shards = \"2-3/4\"", &[]).unwrap().shards, Some(Shards { first: 2, last: 3, total: 4 }));
         let err = load("log = \"info\"\nshards = \"4/4\"\n", &[]).unwrap_err().to_string();
         assert!(err.starts_with("confbot.toml:2:1: shards: “4/4”: with 4 shard(s)"), "{err}");

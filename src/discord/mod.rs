@@ -83,7 +83,7 @@ pub struct Bot {
     /// The gateway shards this process runs; `None` when unsharded (shard 0 of 1).
     pub shards: Option<Shards>,
     /// Commands are registered once per process, and only by shard 0.
-    pub registration: register::Registration,
+    registration: register::Registration,
     /// `ready`s handled so far ([`Injected::readies`]).
     readies: Arc<AtomicU32>,
     /// The bot's user id, known from the first `ready` (0 before).
@@ -154,7 +154,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     run_with(config, Injected::default(), shutdown).await
 }
 
-/// [`run`] with a clock of the caller's and a count of background starts.
+/// [`run`] with what the caller injects: a clock, and counters the tests wait on.
 pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
     let token = config.token.clone().ok_or(RunError::NoToken)?;
     // Listen for SIGHUP before loading: its default action would kill the process, and one

@@ -1,7 +1,8 @@
 //! confbot's Discord edge driven end to end against the fake Discord on loopback.
 //!
 //! The bot runs in-process (`discord::run_with`, stopped by a future) except for the SIGTERM
-//! and SIGKILL tests (`process`, `kill`), which run the real executable. No test touches the
+//! and SIGKILL tests (`process`, `kill`) and one test of `run --shards` (`shards`), which run
+//! the real executable. Several bots may share one fake, as shard processes share Discord. No test touches the
 //! real Discord.
 
 mod commands;
