@@ -48,6 +48,45 @@ pub struct Config {
     pub live: Vec<toml::Value>,
     /// Where each `[[live]]` table is written.
     pub live_at: Vec<String>,
+    /// The gateway shards `confbot run` connects (`shards`, or `run --shards`); `None` runs
+    /// the one shard of an unsharded bot.
+    pub shards: Option<Shards>,
+}
+
+/// A range of gateway shards, `FIRST-LAST/TOTAL` (or `N/TOTAL`): this process runs shards
+/// FIRST to LAST, both included, of a bot split into TOTAL shards (docs/deploy.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shards {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl std::str::FromStr for Shards {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Shards, String> {
+        let form = "write FIRST-LAST/TOTAL, e.g. 0-1/4, or N/TOTAL, e.g. 2/4";
+        let number = |part: &str| part.trim().parse::<u32>().ok();
+        let (range, total) = text.trim().split_once('/').ok_or_else(|| format!("“{text}” names no TOTAL: {form}"))?;
+        let (first, last) = match range.split_once('-') {
+            Some((first, last)) => (number(first), number(last)),
+            None => (number(range), number(range)),
+        };
+        let (Some(first), Some(last), Some(total)) = (first, last, number(total)) else {
+            return Err(format!("“{text}” is not a shard range: {form}"));
+        };
+        if total == 0 {
+            return Err(format!("“{text}”: TOTAL must be at least 1"));
+        }
+        if first > last {
+            return Err(format!("“{text}”: the first shard ({first}) comes after the last ({last})"));
+        }
+        if last >= total {
+            return Err(format!("“{text}”: with {total} shard(s) they are numbered 0 to {}", total - 1));
+        }
+        Ok(Shards { first, last, total })
+    }
 }
 
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
@@ -62,6 +101,7 @@ struct FileLayer {
     log: Option<String>,
     api_base: Option<String>,
     public_key: Option<String>,
+    shards: Option<String>,
     #[serde(default)]
     daily: Vec<toml::Value>,
     #[serde(default)]
@@ -325,6 +365,16 @@ impl Config {
                 "set state = \"confbot-state.sqlite\" (the copies go to confbot-state-exports/)",
             ));
         }
+        if let Some(shards) = &layer.shards {
+            match shards.parse::<Shards>() {
+                Ok(shards) => self.shards = Some(shards),
+                Err(message) => problems.push(located(
+                    "shards",
+                    format!("shards: {message}"),
+                    "e.g. shards = \"0-1/4\" in one process and \"2-3/4\" in another, or leave it out",
+                )),
+            }
+        }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.position);
             return Err(ConfigError::Invalid(problems));
@@ -564,5 +614,39 @@ mod tests {
         assert!(load("", &[("DISCORD_API_BASE", "nope")]).unwrap_err().to_string().contains("not an http"));
         // Regression: `state = ""` silently used a temporary database.
         assert!(load("state = \"\"", &[]).unwrap_err().to_string().contains("state: the path is empty"));
+    }
+
+    #[test]
+    fn shard_ranges_are_read_and_checked() {
+        let shards = |first, last, total| Ok(Shards { first, last, total });
+        let table: &[(&str, Result<Shards, &str>)] = &[
+            ("0-1/4", shards(0, 1, 4)),
+            (" 2 - 3 / 4 ", shards(2, 3, 4)),
+            ("3/4", shards(3, 3, 4)),
+            ("0/1", shards(0, 0, 1)),
+            ("0-0/2", shards(0, 0, 2)),
+            ("1-1/2", shards(1, 1, 2)),
+            ("0-3", Err("names no TOTAL")),
+            ("", Err("names no TOTAL")),
+            ("a-b/4", Err("is not a shard range")),
+            ("0-1/", Err("is not a shard range")),
+            ("-1/4", Err("is not a shard range")),
+            ("0-1-2/4", Err("is not a shard range")),
+            ("0/0", Err("TOTAL must be at least 1")),
+            ("3-1/4", Err("the first shard (3) comes after the last (1)")),
+            ("2-4/4", Err("with 4 shard(s) they are numbered 0 to 3")),
+            ("4/4", Err("numbered 0 to 3")),
+        ];
+        for (text, want) in table {
+            let got = text.parse::<Shards>();
+            match (want, &got) {
+                (Ok(want), Ok(got)) => assert_eq!(got, want, "{text:?}"),
+                (Err(want), Err(got)) => assert!(got.contains(want), "{text:?}: {got}"),
+                _ => panic!("{text:?}: {got:?}, want {want:?}"),
+            }
+        }
+        assert_eq!(load("shards = \"2-3/4\"", &[]).unwrap().shards, Some(Shards { first: 2, last: 3, total: 4 }));
+        let err = load("log = \"info\"\nshards = \"4/4\"\n", &[]).unwrap_err().to_string();
+        assert!(err.starts_with("confbot.toml:2:1: shards: “4/4”: with 4 shard(s)"), "{err}");
     }
 }

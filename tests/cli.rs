@@ -154,3 +154,29 @@ fn check_config_reports_every_problem_with_its_line_offline() {
     assert_eq!(code, Some(0));
     assert!(out.starts_with("ok:") && out.contains("2 [[daily]] schedule(s)"), "{out}");
 }
+
+/// `run --shards` is documented, and a range that cannot be run is refused before anything
+/// starts (no token needed), from the flag and from the config file alike.
+#[test]
+fn run_shards_is_documented_and_checked() {
+    let (code, out, _) = confbot(&["run", "--help"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("--shards <FIRST-LAST/TOTAL>") && out.contains("registers the commands"), "{out}");
+    for (shards, message) in [
+        ("3-1/4", "the first shard (3) comes after the last (1)"),
+        ("2/2", "with 2 shard(s) they are numbered 0 to 1"),
+        ("0/0", "TOTAL must be at least 1"),
+        ("0-1", "names no TOTAL"),
+        ("one/2", "is not a shard range"),
+    ] {
+        let (code, _, err) = confbot(&["run", "--shards", shards], None);
+        assert_eq!(code, 2, "--shards {shards}: {err}");
+        assert!(err.contains("--shards") && err.contains(message), "--shards {shards}: {err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("confbot.toml");
+    std::fs::write(&config, "shards = \"1-4/4\"\n").unwrap();
+    let (code, _, err) = confbot(&["check", "--config", config.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("confbot.toml:1:1: shards: “1-4/4”: with 4 shard(s) they are numbered 0 to 3"), "{err}");
+}

@@ -164,10 +164,18 @@ pub enum Command {
     /// Run the Discord bot until SIGINT or SIGTERM. The token comes from DISCORD_TOKEN.
     ///
     /// Example: DISCORD_TOKEN=… confbot run --config config/confbot.toml
+    /// Split across processes: confbot run --shards 0-1/4 in one, --shards 2-3/4 in another.
     Run {
         /// The configuration file (see config/confbot.toml). Default: built-in defaults.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Run only gateway shards FIRST to LAST (both included) of TOTAL, e.g. 0-1/4, or one
+        /// shard, N/TOTAL. Every process of the bot gives the same TOTAL and together they
+        /// cover 0 to TOTAL-1; the one running shard 0 registers the commands. Overrides the
+        /// config's `shards`. Without it (and `shards`), the bot runs unsharded. See
+        /// docs/deploy.md.
+        #[arg(long, value_name = "FIRST-LAST/TOTAL")]
+        shards: Option<crate::config::Shards>,
     },
     /// Answer interactions as Discord's HTTP interactions endpoint, until SIGINT or SIGTERM.
     ///
@@ -194,7 +202,8 @@ pub enum Command {
     /// Upload the slash commands to Discord once, for `confbot serve` workers.
     ///
     /// With --guild (or the config's `guild_ids`) to those servers, at once; otherwise globally.
-    /// `confbot run` registers by itself at every start and does not need this.
+    /// `confbot run` registers by itself at every start (with --shards, the process running
+    /// shard 0) and does not need this.
     Register {
         /// The configuration file (see config/confbot.toml). Default: built-in defaults.
         #[arg(long, value_name = "FILE")]
@@ -265,7 +274,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         init_logging(cli.log.as_deref());
     }
     match cli.command {
-        Command::Run { config } => run::run(config.as_deref(), cli.log.as_deref()),
+        Command::Run { config, shards } => run::run(config.as_deref(), shards, cli.log.as_deref()),
         Command::Serve { listen, config, background } => {
             serve::serve(&listen, config.as_deref(), background, cli.log.as_deref())
         }

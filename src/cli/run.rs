@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::config::Config;
+use crate::config::{Config, Shards};
 
-/// Runs the bot; returns 0 after a clean shutdown.
-pub fn run(config_path: Option<&Path>, log: Option<&str>) -> anyhow::Result<i32> {
-    let config = Config::load(config_path)?;
+/// Runs the bot (only `shards`, when given, else the config's); returns 0 after a clean shutdown.
+pub fn run(config_path: Option<&Path>, shards: Option<Shards>, log: Option<&str>) -> anyhow::Result<i32> {
+    let mut config = Config::load(config_path)?;
+    config.shards = shards.or(config.shards);
     super::init_logging(log.or(config.log.as_deref()));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let result = runtime.block_on(async {

@@ -1,8 +1,8 @@
 //! Background work (the daily delivery loop) started once per process, and stopped within a
 //! bounded time at shutdown.
 //!
-//! `ready` fires again after every shard restart; registration may repeat, background loops
-//! must not.
+//! `ready` fires again after every shard restart, and once per shard when a process runs
+//! several (`run --shards`): background loops must start only on the first.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

@@ -8,10 +8,10 @@
 //! - [`interaction`]: the one `interaction_create`: commands, autocomplete, buttons;
 //! - [`endpoint`]: `confbot serve`, the same interactions arriving as signed HTTP POSTs;
 //! - [`signature`]: the Ed25519 check and replay window of those requests;
-//! - [`register`]: the command set, bulk-overwritten on every `ready` or by `confbot register`;
+//! - [`register`]: the command set, bulk-overwritten on shard 0's first `ready` or by `confbot register`;
 //! - [`reload`]: the live catalogue, `/reload`, SIGHUP and synced exports;
 //! - [`retry`]: 429 and 5xx handling for every REST call;
-//! - [`background`]: work started once per process (the daily delivery loop);
+//! - [`background`]: work started once per process, on its first `ready` (the daily delivery loop);
 //! - [`daily`]: daily highlights: the state store, the REST transport, the loop started once;
 //! - [`permissions`]: whether the bot can post in a channel;
 //! - [`review`]: members' suggestions posted for review, and their authors told of decisions;
@@ -39,7 +39,7 @@ use serenity::all::{ClientBuilder, Context, EventHandler, GatewayIntents, HttpBu
 use serenity::async_trait;
 
 use crate::catalogue::LoadError;
-use crate::config::Config;
+use crate::config::{Config, Shards};
 use crate::services::{sync, Clock};
 use crate::sources;
 
@@ -80,6 +80,12 @@ pub struct Bot {
     pub inflight: Arc<shutdown::Inflight>,
     pub background: background::Background,
     pub daily: daily::Daily,
+    /// The gateway shards this process runs; `None` when unsharded (shard 0 of 1).
+    pub shards: Option<Shards>,
+    /// Commands are registered once per process, and only by shard 0.
+    registration: register::Registration,
+    /// `ready`s handled so far ([`Injected::readies`]).
+    readies: Arc<AtomicU32>,
     /// The bot's user id, known from the first `ready` (0 before).
     user_id: AtomicU64,
 }
@@ -98,6 +104,8 @@ pub struct Injected {
     pub clock: Option<Clock>,
     /// Counts background starts (tests check it stays at 1 across shard restarts).
     pub background_starts: Arc<AtomicU32>,
+    /// Counts `ready`s handled to the end, registration included (tests wait on it).
+    pub readies: Arc<AtomicU32>,
 }
 
 struct Handler(Arc<Bot>);
@@ -105,16 +113,26 @@ struct Handler(Arc<Bot>);
 #[async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
-        let guilds = ready.guilds.len();
         // Known before any interaction can need it (the channel check of /daily set).
         self.0.user_id.store(ready.user.id.get(), Ordering::Relaxed);
-        match register::register(&ctx.http, &self.0.guild_ids).await {
-            Ok(n) => tracing::info!("ready as {} in {guilds} guilds, {n} commands registered", ready.user.name),
-            Err(e) => tracing::error!(
-                "ready as {} in {guilds} guilds, but registering commands failed: {}",
-                ready.user.name,
-                retry::describe(&e)
-            ),
+        let shard = ctx.shard_id.0;
+        let on = match self.0.shards {
+            Some(shards) => format!(" on shard {shard} of {}", shards.total),
+            None => String::new(),
+        };
+        let ready_as = format!("ready as {} in {} guilds{on}", ready.user.name, ready.guilds.len());
+        // Shard 0 runs in exactly one of the processes sharing the gateway: registering on its
+        // `ready` registers once for the whole bot.
+        if shard == 0 {
+            match self.0.registration.once(&ctx.http, &self.0.guild_ids).await {
+                Ok(register::Registered::Now(n)) => tracing::info!("{ready_as}, {n} commands registered"),
+                Ok(register::Registered::Before) => tracing::info!("{ready_as}; commands already registered"),
+                Err(e) => {
+                    tracing::error!("{ready_as}, but registering commands failed: {}", retry::describe(&e));
+                }
+            }
+        } else {
+            tracing::info!("{ready_as}; the process running shard 0 registers the commands");
         }
         let bot = self.0.clone();
         let http = ctx.http.clone();
@@ -122,6 +140,7 @@ impl EventHandler for Handler {
         if self.0.background.start_once(|closing| daily::start(bot, http, me, closing)) {
             tracing::debug!("background work started");
         }
+        self.0.readies.fetch_add(1, Ordering::SeqCst);
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -135,7 +154,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     run_with(config, Injected::default(), shutdown).await
 }
 
-/// [`run`] with a clock of the caller's and a count of background starts.
+/// [`run`] with what the caller injects: a clock, and counters the tests wait on.
 pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
     let token = config.token.clone().ok_or(RunError::NoToken)?;
     // Listen for SIGHUP before loading: its default action would kill the process, and one
@@ -161,7 +180,18 @@ pub async fn run_with(config: Config, injected: Injected, shutdown: impl Future<
         *client.ws_url.lock().await = url;
     }
     let shards = client.shard_manager.clone();
-    let mut gateway = tokio::spawn(async move { client.start().await });
+    let range = config.shards;
+    let mut gateway = tokio::spawn(async move {
+        match range {
+            Some(Shards { first, last, total }) => {
+                tracing::info!("running gateway shards {first} to {last} of {total}");
+                // serenity 0.12 reads the range's end as included: `first..last` starts FIRST
+                // to LAST (`0..0` is shard 0 alone). It starts them 5 s apart.
+                client.start_shard_range(first..last, total).await
+            }
+            None => client.start().await,
+        }
+    });
     let hangups = listen_for_changes(bot.clone(), hangups);
     // Synced exports run from the start, not from `ready`: they need no gateway.
     let syncing = sync_exports(&bot, loaded.fetch, &config, loaded.remotes.len());
@@ -252,6 +282,9 @@ impl Bot {
             inflight: Default::default(),
             background: background::Background::new(injected.background_starts.clone()),
             daily,
+            shards: config.shards,
+            registration: Default::default(),
+            readies: injected.readies.clone(),
             user_id: AtomicU64::new(0),
         }
     }

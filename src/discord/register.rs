@@ -1,5 +1,5 @@
 //! Command registration: the whole command set from [`commands::COMMANDS`], bulk-overwritten
-//! on every `ready` (a PUT is idempotent, so repeating it after a shard restart is harmless).
+//! by `confbot register`, or by `confbot run` on shard 0's first `ready` ([`Registration`]).
 //!
 //! With guild ids, commands go to each guild (visible at once) and this application's global
 //! commands are cleared, so nobody sees every command twice; without, they go global.
@@ -100,6 +100,37 @@ pub async fn register(http: &Http, guild_ids: &[u64]) -> Result<usize, serenity:
         }
         (None, Some(e)) => Err(e),
         (None, None) => Ok(0),
+    }
+}
+
+/// Registration at most once per process, from shard 0's `ready`.
+///
+/// Only shard 0 registers, so that of several processes sharing the gateway (`run --shards`)
+/// exactly one does, and only its first `ready`: `ready` fires again after every shard restart,
+/// and re-uploading the same set then is a request for nothing. A failed attempt is not
+/// remembered, so the next `ready` tries again.
+#[derive(Default)]
+pub struct Registration(tokio::sync::Mutex<bool>);
+
+/// What [`Registration::once`] did.
+pub enum Registered {
+    /// Uploaded this many commands.
+    Now(usize),
+    /// Nothing: this process registered at an earlier `ready`.
+    Before,
+}
+
+impl Registration {
+    /// Registers unless this process already has; a caller arriving while another registers
+    /// waits for it, then does nothing.
+    pub async fn once(&self, http: &Http, guild_ids: &[u64]) -> Result<Registered, serenity::Error> {
+        let mut done = self.0.lock().await;
+        if *done {
+            return Ok(Registered::Before);
+        }
+        let n = register(http, guild_ids).await?;
+        *done = true;
+        Ok(Registered::Now(n))
     }
 }
 

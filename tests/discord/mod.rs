@@ -1,7 +1,8 @@
 //! confbot's Discord edge driven end to end against the fake Discord on loopback.
 //!
 //! The bot runs in-process (`discord::run_with`, stopped by a future) except for the SIGTERM
-//! and SIGKILL tests (`process`, `kill`), which run the real executable. No test touches the
+//! and SIGKILL tests (`process`, `kill`) and one test of `run --shards` (`shards`), which run
+//! the real executable. Several bots may share one fake, as shard processes share Discord. No test touches the
 //! real Discord.
 
 mod commands;
@@ -10,6 +11,7 @@ mod kill;
 mod latency;
 mod process;
 mod robustness;
+mod shards;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -35,6 +37,8 @@ pub struct Bot {
     pub fake: FakeDiscord,
     /// How many times the background job was started.
     pub background_starts: Arc<AtomicU32>,
+    /// How many `ready`s the bot has handled to the end.
+    pub readies: Arc<AtomicU32>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), RunError>>,
 }
@@ -67,25 +71,49 @@ impl Bot {
         clock: Option<Clock>,
     ) -> Bot {
         prepare(&fake);
-        let config = Config { api_base: Some(fake.base.clone()), token: Some(Token::new(TOKEN)), ..config };
+        let bot = Bot::spawn(fake, config, clock);
+        // Registration ends with the global PUT: the set itself, or the clearing after guilds.
+        bot.fake
+            .wait_for("registration", Duration::from_secs(10), |r| {
+                r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands") && r.status == 200
+            })
+            .await;
+        bot.started().await;
+        bot
+    }
+
+    /// Starts the bot against `fake` and returns at once. The config's token is kept if it has
+    /// one ([`TOKEN`] otherwise), so that bots sharing a fake can be told apart by it.
+    pub fn spawn(fake: FakeDiscord, config: Config, clock: Option<Clock>) -> Bot {
+        let token = config.token.clone().unwrap_or_else(|| Token::new(TOKEN));
+        let config = Config { api_base: Some(fake.base.clone()), token: Some(token), ..config };
         let injected = discord::Injected { clock, ..Default::default() };
-        let background_starts = injected.background_starts.clone();
+        let (background_starts, readies) = (injected.background_starts.clone(), injected.readies.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(discord::run_with(config, injected, async {
             let _ = stopped.await;
         }));
-        // Registration ends with the global PUT: the set itself, or the clearing after guilds.
-        fake.wait_for("registration", Duration::from_secs(10), |r| {
-            r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands") && r.status == 200
-        })
-        .await;
-        // `ready` starts background work right after registering.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while background_starts.load(Ordering::SeqCst) == 0 {
-            assert!(Instant::now() < deadline, "background work never started");
+        Bot { fake, background_starts, readies, stop: Some(stop), task }
+    }
+
+    /// Waits until the first `ready` has been handled: background work started, commands
+    /// registered if this bot registers.
+    pub async fn started(&self) {
+        self.readied(1).await;
+        assert_eq!(self.background_starts.load(Ordering::SeqCst), 1, "background work started at the first ready");
+    }
+
+    /// Waits until the bot has handled `n` `ready`s (one per shard start or restart).
+    pub async fn readied(&self, n: u32) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.readies.load(Ordering::SeqCst) < n {
+            assert!(
+                Instant::now() < deadline,
+                "only {} ready(s) handled, not {n}",
+                self.readies.load(Ordering::SeqCst)
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        Bot { fake, background_starts, stop: Some(stop), task }
     }
 
     pub async fn guild() -> Bot {
@@ -131,7 +159,7 @@ impl Bot {
         let result = ended.expect("the bot stops within a few seconds").expect("the bot task does not panic");
         result.expect("the bot stops without error");
         // The fake outlives the bot, as Discord outlives a restart.
-        FakeDiscord { base: self.fake.base.clone(), shared: self.fake.shared.clone() }
+        self.fake.clone()
     }
 }
 

@@ -50,7 +50,8 @@ pub struct Shared {
     pub channels: Mutex<channels::Channels>,
 }
 
-/// A running fake Discord.
+/// A running fake Discord; clones are handles on the same one (several bots may share it).
+#[derive(Clone)]
 pub struct FakeDiscord {
     /// The origin to give confbot as its API base, e.g. `http://127.0.0.1:41234`.
     pub base: String,
@@ -139,17 +140,34 @@ impl FakeDiscord {
         channels::messages_in(&self.shared.channels.lock().unwrap(), channel_id)
     }
 
-    /// Sends a dispatch (or queues it for replay on RESUME while no session is connected).
+    /// Sends a dispatch to the session of the shard it belongs to (its guild's; shard 0 for a
+    /// DM), or queues it for replay on RESUME while that session is not connected.
     pub fn dispatch(&self, event: &str, data: Value) {
         gateway::dispatch(&self.shared, event, data);
     }
 
-    /// Sends op 7 RECONNECT; dispatches until the RESUME are queued for replay.
+    /// Makes the bot a member of `guilds` instead of [`payloads::GUILD_ID`]: each shard's
+    /// READY lists those that belong to it, and their GUILD_CREATEs follow.
+    pub fn set_guilds(&self, guilds: &[u64]) {
+        self.shared.gateway.lock().unwrap().guilds = guilds.to_vec();
+    }
+
+    /// Every IDENTIFY so far.
+    pub fn identified(&self) -> Vec<gateway::Identified> {
+        self.shared.gateway.lock().unwrap().identified.clone()
+    }
+
+    /// Every dispatch so far, with the shard it went to.
+    pub fn dispatched(&self) -> Vec<gateway::Dispatched> {
+        self.shared.gateway.lock().unwrap().dispatched.clone()
+    }
+
+    /// Sends op 7 RECONNECT to every session; dispatches until the RESUME are queued for replay.
     pub fn reconnect(&self) {
         gateway::control(&self.shared, gateway::Control::Reconnect);
     }
 
-    /// Sends op 9 INVALID_SESSION (not resumable): serenity must identify afresh.
+    /// Sends op 9 INVALID_SESSION (not resumable) to every session: serenity must identify afresh.
     pub fn invalid_session(&self) {
         gateway::control(&self.shared, gateway::Control::InvalidSession);
     }
@@ -166,7 +184,7 @@ impl FakeDiscord {
         self.drop_socket();
     }
 
-    /// Drops the TCP connection without a close frame.
+    /// Drops every session's TCP connection without a close frame.
     pub fn drop_socket(&self) {
         gateway::control(&self.shared, gateway::Control::Drop);
     }

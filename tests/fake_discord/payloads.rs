@@ -57,14 +57,15 @@ pub fn human(id: u64) -> Value {
     })
 }
 
-pub fn ready(session_id: &str, gateway_url: &str, guilds: &[u64]) -> Value {
+/// READY for shard `[id, total]`, its guilds listed as unavailable until their GUILD_CREATE.
+pub fn ready(session_id: &str, gateway_url: &str, guilds: &[u64], shard: [u32; 2]) -> Value {
     json!({
         "v": 10,
         "user": bot_user(),
         "guilds": guilds.iter().map(|g| json!({"id": g.to_string(), "unavailable": true})).collect::<Vec<_>>(),
         "session_id": session_id,
         "resume_gateway_url": gateway_url,
-        "shard": [0, 1],
+        "shard": shard,
         "application": { "id": APP_ID.to_string(), "flags": 0 },
     })
 }
@@ -156,6 +157,35 @@ pub fn in_dm(mut interaction: Value) -> Value {
         data.remove("guild_id");
     }
     interaction
+}
+
+/// The same interaction sent in guild `guild_id` instead of [`GUILD_ID`].
+pub fn in_guild(mut interaction: Value, guild_id: u64) -> Value {
+    let id = json!(guild_id.to_string());
+    interaction["guild_id"] = id.clone();
+    interaction["authorizing_integration_owners"]["0"] = id.clone();
+    if interaction["data"]["guild_id"].is_string() {
+        interaction["data"]["guild_id"] = id;
+    }
+    interaction
+}
+
+/// GUILD_CREATE for guild `id`: the guild as `GET /guilds/{id}` returns it, with the fields
+/// only the gateway sends (no members or channels: confbot reads neither from the gateway).
+pub fn guild_create(id: u64) -> Value {
+    let mut guild = super::channels::guild();
+    guild["id"] = json!(id.to_string());
+    // The @everyone role has the guild's id.
+    guild["roles"][0]["id"] = json!(id.to_string());
+    let extra = json!({
+        "joined_at": TIMESTAMP, "large": false, "unavailable": false, "member_count": 2,
+        "voice_states": [], "members": [], "channels": [], "threads": [], "presences": [],
+        "stage_instances": [], "guild_scheduled_events": [], "incidents_data": null,
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        guild[key] = value.clone();
+    }
+    guild
 }
 
 /// An autocomplete request while `focused` is being typed.
