@@ -173,8 +173,8 @@ async fn live_state() {
 
     same!(s, p, snapshot("c"));
     let notices = [outgoing("n1", channel, at(1)), outgoing("k1", channel, at(1))];
-    for (user, talk) in [(5, "old"), (5, "new"), (6, "old"), (7, "b"), (7, "a")] {
-        same!(s, p, toggle_bookmark(user, talk, 3, at(user as i64)));
+    for (minute, (user, talk)) in [(5, "old"), (5, "new"), (6, "old"), (7, "b"), (7, "a")].into_iter().enumerate() {
+        same!(s, p, toggle_bookmark(user, talk, 3, at(minute as i64)));
     }
     // User 5 had both ids: keeps the new one; user 6 had the old one: it follows the rename.
     let renamed = [("old".to_owned(), "new".to_owned())];
