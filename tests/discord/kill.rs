@@ -76,14 +76,46 @@ impl State {
     }
 }
 
-/// The day's row, as another process sees it.
-fn status(state: &State, date: NaiveDate) -> Option<Status> {
-    state.store().post_for(GUILD_ID, date).ok()?.map(|p| p.status)
+/// What the bot posts on its own in the test: the day's highlight, or the announcement of a
+/// session about to start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum What {
+    Daily,
+    Announcement,
 }
 
-async fn wait_status(state: &State, date: NaiveDate, want: Status, log: &Log) {
+/// The delivery's row, as another process sees it: the day's post, or the outbox's only row.
+fn status(state: &State, what: What, date: NaiveDate) -> Option<String> {
+    let store = state.store();
+    match what {
+        What::Daily => store.post_for(GUILD_ID, date).ok()?.map(|p| format!("{:?}", p.status)),
+        What::Announcement => store.recent_outgoing(10).ok()?.first().map(|o| format!("{:?}", o.status)),
+    }
+}
+
+/// A conference in UTC with one session starting ten minutes from now, announced fifteen
+/// minutes before: due the moment the bot starts, and still due for ten minutes.
+fn session_soon(dir: &Path) -> String {
+    let start = (Utc::now() + Duration::minutes(10)).with_second(0).unwrap().with_nanosecond(0).unwrap();
+    let today = Utc::now().date_naive();
+    let data = dir.join("soon.toml");
+    let toml = format!(
+        "[[conferences]]\nid = \"soon\"\nname = \"SoonConf\"\nstart = {today}\nend = {}\ntimezone = \"UTC\"\n\n\
+         [[talks]]\nid = \"keynote\"\ntitle = \"The Keynote\"\nconference = \"soon\"\nstart = {}\nduration = \"45m\"\n",
+        today.succ_opt().unwrap(),
+        start.format("%Y-%m-%dT%H:%M:%S"),
+    );
+    std::fs::write(&data, toml).unwrap();
+    format!(
+        "data = [{:?}]\n\n[[live]]\nguild_id = {GUILD_ID}\nconference = \"soon\"\nchannel_id = {CHANNEL_ID}\nminutes_before = 15\n",
+        data.display().to_string()
+    )
+}
+
+async fn wait_status(state: &State, what: What, date: NaiveDate, want: Status, log: &Log) {
+    let want = format!("{want:?}");
     let deadline = Instant::now() + StdDuration::from_secs(LEASE_SECONDS + 10);
-    while status(state, date) != Some(want) {
+    while status(state, what, date).as_ref() != Some(&want) {
         assert!(Instant::now() < deadline, "the post never became {want:?}; log:\n{}", log.text());
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
@@ -96,7 +128,7 @@ enum After {
     Standby,
 }
 
-async fn kill_at(step: Step, after: After) {
+async fn kill_at(step: Step, after: After, what: What) {
     let fake = FakeDiscord::start().await;
     let dir = tempfile::tempdir().unwrap();
     let state = match after {
@@ -107,10 +139,13 @@ async fn kill_at(step: Step, after: After) {
         },
     };
     let config = dir.path().join("confbot.toml");
-    let text = format!("state = {:?}\nguild_ids = [{GUILD_ID}]\nlease = \"{LEASE_SECONDS}s\"\n", state.0);
-    std::fs::write(&config, text).unwrap();
+    let mut text = format!("state = {:?}\nguild_ids = [{GUILD_ID}]\nlease = \"{LEASE_SECONDS}s\"\n", state.0);
     let (schedule, date) = due_now();
-    state.store().set_schedule(&schedule, Utc::now() - Duration::hours(1)).unwrap();
+    match what {
+        What::Daily => state.store().set_schedule(&schedule, Utc::now() - Duration::hours(1)).unwrap(),
+        What::Announcement => text.push_str(&session_soon(dir.path())),
+    }
+    std::fs::write(&config, text).unwrap();
 
     let posts = format!("/api/v10/channels/{CHANNEL_ID}/messages");
     match step {
@@ -126,7 +161,7 @@ async fn kill_at(step: Step, after: After) {
         Step::AfterIntent | Step::AfterSend => {
             drop(fake.wait_for("the held post", StdDuration::from_secs(10), held).await);
         }
-        Step::AfterRecord => wait_status(&state, date, Status::Sent, &log).await,
+        Step::AfterRecord => wait_status(&state, what, date, Status::Sent, &log).await,
     }
     // The standby starts while the first worker holds the lease (except before the intent,
     // where the first never got that far and the standby takes the lease at once).
@@ -138,17 +173,17 @@ async fn kill_at(step: Step, after: After) {
     child.wait().unwrap();
     let killed_at = Instant::now();
 
-    let at_kill = status(&state, date);
+    let at_kill = status(&state, what, date);
     let expected = match step {
         Step::BeforeIntent => None,
-        Step::AfterIntent | Step::AfterSend => Some(Status::Pending),
-        Step::AfterRecord => Some(Status::Sent),
+        Step::AfterIntent | Step::AfterSend => Some(format!("{:?}", Status::Pending)),
+        Step::AfterRecord => Some(format!("{:?}", Status::Sent)),
     };
     assert_eq!(at_kill, expected, "state at the kill");
     let messages_at_kill = fake.messages_in(CHANNEL_ID).len();
 
     let (mut child, log) = standby.unwrap_or_else(|| start(&fake, &config));
-    wait_status(&state, date, Status::Sent, &log).await;
+    wait_status(&state, what, date, Status::Sent, &log).await;
     let took_over = killed_at.elapsed();
     log.wait_for("ready as").await;
     // A second post, if the bot were to make one, would follow at once.
@@ -160,16 +195,23 @@ async fn kill_at(step: Step, after: After) {
     let messages = fake.messages_in(CHANNEL_ID);
     let sends = requests_to(&fake, &posts).into_iter().filter(|r| r.method == "POST").count();
     println!(
-        "SIGKILL {step:?}, then {after:?} on {}: state at kill {at_kill:?}, messages at kill {messages_at_kill}; \
+        "{what:?}: SIGKILL {step:?}, then {after:?} on {}: state at kill {at_kill:?}, messages at kill {messages_at_kill}; \
          after: {} message(s), {sends} POST(s), sent {took_over:.1?} after the kill (lease {LEASE_SECONDS} s)",
         if state.0.starts_with("postgres") { "PostgreSQL" } else { "SQLite" },
         messages.len()
     );
     assert_eq!(messages.len(), 1, "exactly one message for the day; log:\n{}", log.text());
-    let footer = messages[0]["embeds"][0]["footer"]["text"].as_str().unwrap_or_default();
-    assert!(footer.starts_with("Daily highlight · 1 of "), "{footer}");
+    let embed = &messages[0]["embeds"][0];
+    match what {
+        What::Daily => {
+            let footer = embed["footer"]["text"].as_str().unwrap_or_default();
+            assert!(footer.starts_with("Daily highlight · 1 of "), "{footer}");
+        }
+        What::Announcement => assert!(messages[0].to_string().contains("The Keynote"), "{}", messages[0]),
+    }
     if step == Step::AfterSend {
-        assert!(log.text().contains("found the post"), "reconciled by looking; log:\n{}", log.text());
+        let found = if what == What::Daily { "daily: found the post" } else { "live: found the message" };
+        assert!(log.text().contains(found), "reconciled by looking; log:\n{}", log.text());
     }
     if matches!(step, Step::AfterSend | Step::AfterRecord) {
         assert_eq!(sends, 1, "the message exists, so it is not sent again");
@@ -178,40 +220,55 @@ async fn kill_at(step: Step, after: After) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_before_the_intent_posts_once_on_restart() {
-    kill_at(Step::BeforeIntent, After::Restart).await;
+    kill_at(Step::BeforeIntent, After::Restart, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_after_the_intent_posts_once_on_restart() {
-    kill_at(Step::AfterIntent, After::Restart).await;
+    kill_at(Step::AfterIntent, After::Restart, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_after_the_send_records_the_existing_message() {
-    kill_at(Step::AfterSend, After::Restart).await;
+    kill_at(Step::AfterSend, After::Restart, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_after_the_record_posts_nothing_more() {
-    kill_at(Step::AfterRecord, After::Restart).await;
+    kill_at(Step::AfterRecord, After::Restart, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_holder_killed_before_the_intent_the_standby_posts_once() {
-    kill_at(Step::BeforeIntent, After::Standby).await;
+    kill_at(Step::BeforeIntent, After::Standby, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_holder_killed_after_the_intent_the_standby_posts_once() {
-    kill_at(Step::AfterIntent, After::Standby).await;
+    kill_at(Step::AfterIntent, After::Standby, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_holder_killed_after_the_send_the_standby_records_it() {
-    kill_at(Step::AfterSend, After::Standby).await;
+    kill_at(Step::AfterSend, After::Standby, What::Daily).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_holder_killed_after_the_record_nothing_more() {
-    kill_at(Step::AfterRecord, After::Standby).await;
+    kill_at(Step::AfterRecord, After::Standby, What::Daily).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_holder_killed_after_the_announcement_intent_the_standby_announces_once() {
+    kill_at(Step::AfterIntent, After::Standby, What::Announcement).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_holder_killed_after_the_announcement_went_out_the_standby_records_it() {
+    kill_at(Step::AfterSend, After::Standby, What::Announcement).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_holder_killed_after_the_announcement_was_recorded_nothing_more() {
+    kill_at(Step::AfterRecord, After::Standby, What::Announcement).await;
 }
