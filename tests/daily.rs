@@ -8,9 +8,11 @@
 //!   tokio's paused clock;
 //! - `crash`: a kill between each step of delivery, then a restart on the same state file;
 //! - `failures`: 429, 5xx and 403 handling;
-//! - `command`: `/daily set | show | off | now | preview`.
+//! - `command`: `/daily set | show | off | now | preview`;
+//! - `cost`: what the store costs per post on each backend (measured by hand).
 
 mod command;
+mod cost;
 mod crash;
 mod failures;
 mod simulation;

@@ -116,9 +116,9 @@ enum Backend {
 }
 
 /// PostgreSQL's client is async and the store's interface is not: its calls run on a small
-/// runtime owned by the store, and the caller waits for each on a scoped thread outside every
-/// runtime, so the same call works from async code, tokio's blocking pool and plain threads.
-/// The wait is one round trip to the database, as SQLite's is one write to disk.
+/// runtime owned by the store, and the caller waits for each ([`wait_on`]), so the same call
+/// works from async code, tokio's blocking pool and plain threads. The wait is a round trip
+/// to the database, as SQLite's is a write to disk.
 struct Pg {
     /// `Some` until dropped; dropped in the background, since the store may be dropped inside
     /// another runtime, where a blocking shutdown would panic.
@@ -143,14 +143,23 @@ impl Pg {
     }
 }
 
+/// Runs `work` on the store's runtime and waits for it, wherever the caller is. A runtime
+/// cannot be blocked on from inside another's task: on a multi-threaded runtime's worker,
+/// `block_in_place` hands the worker's other tasks on first; on a single-threaded runtime
+/// (tests, the offline CLI) the wait happens on a scoped thread of its own.
 fn wait_on<T: Send>(
     runtime: &tokio::runtime::Runtime,
     work: impl Future<Output = Result<T, StoreError>> + Send,
 ) -> Result<T, StoreError> {
-    std::thread::scope(|scope| match scope.spawn(|| runtime.block_on(work)).join() {
-        Ok(done) => done,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Err(_) => runtime.block_on(work),
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| runtime.block_on(work)),
+        Ok(_) => std::thread::scope(|scope| match scope.spawn(|| runtime.block_on(work)).join() {
+            Ok(done) => done,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }),
+    }
 }
 
 impl Drop for Pg {
