@@ -50,6 +50,14 @@ impl Place {
         }
     }
 
+    /// What the bot's `state` setting says for this place.
+    pub fn state_at(&self) -> confbot::config::StateAt {
+        match self {
+            Place::File(dir) => confbot::config::StateAt::File(dir.path().join("state.db")),
+            Place::Postgres(url) => confbot::config::StateAt::Postgres(confbot::config::Token::new(url.clone())),
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Place::File(_) => "SQLite",

@@ -291,17 +291,21 @@ impl Balancer {
     }
 }
 
-/// Two workers share one address and one SQLite file. Worker A stores a member's reminder
-/// lead time, then dies in the middle of a stream of commands; every command after that is
-/// answered by B, and B serves what A stored: the bookmark made through B lists under `/mine`,
-/// and the lead time A wrote is in the shared state.
+/// Two workers share one address and one state: a SQLite file, and (when a server is given) a
+/// PostgreSQL database. Worker A stores a member's reminder lead time, then dies in the middle
+/// of a stream of commands; every command after that is answered by B, and B serves what A
+/// stored: the bookmark made through B lists under `/mine`, and the lead time A wrote is in the
+/// shared state.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_behind_one_address_survive_losing_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state.db");
+    for place in crate::postgres::places() {
+        survive_losing_one(&place).await;
+    }
+}
+
+async fn survive_losing_one(place: &crate::postgres::Place) {
     let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule/nightconf.toml"));
-    let config =
-        Config { data: vec![data], state: Some(confbot::config::StateAt::File(state.clone())), ..Config::default() };
+    let config = Config { data: vec![data], state: Some(place.state_at()), ..Config::default() };
     let fake = FakeDiscord::start().await;
     let a = Worker::start(&fake, config.clone(), None, Options::default());
     let b = Worker::start(&fake, config, None, Options::default());
@@ -347,8 +351,48 @@ async fn two_workers_behind_one_address_survive_losing_one() {
     let listed = callback(&fake, &mine).await;
     assert!(listed["data"].to_string().contains("Analytical Engines"), "{listed}");
     assert_eq!(b.stop().await, Ok(()));
-    let store = confbot::store::Store::open(&state).unwrap();
-    assert_eq!(store.remind_minutes(800_000_000_000_000_001).unwrap(), 15, "A's write survived A");
+    let store = place.open();
+    assert_eq!(store.remind_minutes(800_000_000_000_000_001).unwrap(), 15, "A's write survived A on {}", place.name());
+}
+
+/// On PostgreSQL, `/reload` answered by one worker reloads the other too (LISTEN/NOTIFY): a
+/// talk added to the file is found through B after A was asked to reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_on_one_worker_reloads_the_others() {
+    let Some(url) = crate::postgres::scratch_url() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("conf.toml");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule/nightconf.toml");
+    std::fs::copy(fixture, &data).unwrap();
+    let state = Some(confbot::config::StateAt::Postgres(Token::new(url)));
+    let config = Config { data: vec![data.clone()], state, ..Config::default() };
+    let fake = FakeDiscord::start().await;
+    let a = Worker::start(&fake, config.clone(), None, Options::default());
+    let b = Worker::start(&fake, config, None, Options::default());
+    let client = client();
+    let ask_b = || async {
+        let talk = command("talk", &[("title", "Late Addition")]);
+        assert_eq!(send(&client, &b.url(), &talk).await, 202);
+        // The talk's own card, not "which talk did you mean".
+        let answer = callback(&fake, &talk).await;
+        answer["data"]["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Late Addition"))
+    };
+    assert!(!ask_b().await, "not in the catalogue yet");
+
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    text.push_str("\n[[talks]]\nid = \"late\"\ntitle = \"Late Addition\"\nconference = \"nightconf\"\n");
+    std::fs::write(&data, text).unwrap();
+    let id = payloads::snowflake();
+    let reload = payloads::command(id, &token(id), "reload", &[], payloads::ADMIN_PERMISSIONS);
+    assert_eq!(send(&client, &a.url(), &reload).await, 202);
+    callback(&fake, &reload).await; // deferred: a reload may take a while
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ask_b().await {
+        assert!(Instant::now() < deadline, "B never reloaded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    a.kill().await;
+    b.kill().await;
 }
 
 /// How fast one worker, then two behind the balancer, answer `/help` with signature checks:
