@@ -11,7 +11,7 @@
 //!     │
 //!  commands   commands/                     one file per slash command, answers as data
 //!     │
-//!  state      store/                        what the bot remembers, in SQLite
+//!  state      store/                        what the bot remembers: SQLite, or PostgreSQL
 //!     │
 //!  sources    sources/  import/             files, folders and exports into documents
 //!     │
@@ -27,9 +27,11 @@
 //! - [`live`]: live during the event as pure rules — announcements and reminders due, schedule changes;
 //! - [`import`]: one module per external format (pyvideo, pretalx/frab, Pentabarf, Sessionize);
 //! - [`sources`]: where a catalogue comes from — files, folders, exports, URLs — and loading it;
-//! - [`store`]: persistent state in SQLite (schedules, decks, the post log, live state, members' suggestions);
+//! - [`store`]: persistent state (schedules, decks, the post log, live state, members' suggestions,
+//!   the scheduler lease) behind one interface, in SQLite or PostgreSQL;
 //! - [`commands`]: every slash command, one file each, as a function from arguments to an outcome;
-//! - [`services`]: the daily and live loops, their transport and clock; the sync of exports from URLs;
+//! - [`services`]: the daily and live loops under the scheduler lease, their transport and clock; the
+//!   sync of exports from URLs;
 //! - [`config`]: the bot's configuration: defaults, then `config/confbot.toml`, then the environment;
 //! - [`discord`]: the Discord edge: gateway, HTTP interactions endpoint, registration, interactions, effects, shutdown;
 //! - [`cli`]: the command-line interface, whose offline `ask` answers exactly as the bot does.
