@@ -180,3 +180,36 @@ fn run_shards_is_documented_and_checked() {
     assert_eq!(code, 1);
     assert!(err.contains("confbot.toml:1:1: shards: “1-4/4”: with 4 shard(s) they are numbered 0 to 3"), "{err}");
 }
+
+/// A PostgreSQL `state` that cannot be reached stops `run`, `state migrate` and `ask --state`
+/// with a plain error: no panic, and never the password in the URL.
+#[test]
+fn an_unreachable_postgres_stops_plainly_and_keeps_the_password_secret() {
+    let url = "postgres://bob:s3cret-pw@127.0.0.1:1/confbot";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.db");
+    std::fs::write(&file, "").unwrap();
+    let runs: [(&[&str], &str); 3] = [
+        (&["run"], "CONFBOT_STATE"),
+        (&["state", "migrate", "--from", file.to_str().unwrap()], "CONFBOT_STATE_TO"),
+        (&["ask", "--state", url, "/help"], "UNUSED"),
+    ];
+    for (args, var) in runs {
+        let out = Command::new(env!("CARGO_BIN_EXE_confbot"))
+            .args(args)
+            .env(var, url)
+            .env("DISCORD_TOKEN", "x")
+            .env("DISCORD_API_BASE", "http://127.0.0.1:9")
+            .env("RUST_BACKTRACE", "0")
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {all}");
+        assert!(!all.contains("panicked"), "{args:?}: {all}");
+        assert!(!all.contains("s3cret-pw"), "{args:?} printed the password: {all}");
+        assert!(all.contains("PostgreSQL"), "{args:?}: {all}");
+        // Said once, not once per layer of the error.
+        assert_eq!(all.matches("error connecting to server").count(), 1, "{args:?}: {all}");
+    }
+}

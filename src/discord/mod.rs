@@ -56,9 +56,9 @@ pub enum RunError {
     Gateway(tokio::task::JoinError),
     #[error("the Discord client failed: {0}")]
     Client(#[from] serenity::Error),
-    #[error("{0}")]
+    #[error(transparent)]
     DailyEntries(#[from] crate::daily::EntryProblems),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("{0}")]
     Sync(String),

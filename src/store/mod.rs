@@ -36,14 +36,16 @@ use sqlite::Sqlite;
 /// What went wrong with the state store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the state file {path}: {source}")]
-    Open { path: String, source: rusqlite::Error },
+    #[error("cannot open the state file {path}: {error}")]
+    Open { path: String, error: rusqlite::Error },
     #[error("state database: {0}")]
-    Sql(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
-    #[error("PostgreSQL connection pool: {0}")]
-    Pool(#[from] deadpool_postgres::PoolError),
+    Sql(rusqlite::Error),
+    /// The client's error and its causes in one line (see [`one_line`]); not chained as a
+    /// source, or reports would say each cause several times.
+    #[error("PostgreSQL: {}", one_line(.0))]
+    Postgres(tokio_postgres::Error),
+    #[error("PostgreSQL: {}", one_line(.0))]
+    Pool(deadpool_postgres::PoolError),
     #[error("state database holds a value it cannot read: {0}")]
     Corrupt(String),
     #[error("the state database was written by a newer confbot (schema {found}, this one knows {known})")]
@@ -102,6 +104,40 @@ pub enum Edited {
     NotFound,
 }
 
+// By hand, not `#[from]`: the message already says the cause, so it is not chained again.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        StoreError::Postgres(e)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> StoreError {
+        StoreError::Pool(e)
+    }
+}
+
+/// An error and its causes, each said once: the pool and the client repeat their cause in
+/// their own message ("…creating a new object: error connecting to server: Connection refused").
+fn one_line(e: &dyn std::error::Error) -> String {
+    let mut said: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(error) = next {
+        let text = error.to_string();
+        if !said.iter().any(|s| s.contains(&text)) {
+            said.push(text);
+        }
+        next = error.source();
+    }
+    said.join(": ")
+}
+
 /// The state store. Cheap to share behind an `Arc`.
 pub struct Store {
     backend: Backend,
@@ -112,7 +148,7 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Sqlite),
-    Postgres(Pg),
+    Postgres(Box<Pg>),
 }
 
 /// PostgreSQL's client is async and the store's interface is not: its calls run on a small
@@ -134,8 +170,14 @@ impl Pg {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Corrupt(format!("cannot start the PostgreSQL client: {e}")))?;
-        let db = wait_on(&runtime, connect)?;
-        Ok(Pg { runtime: Some(runtime), db })
+        match wait_on(&runtime, connect) {
+            Ok(db) => Ok(Pg { runtime: Some(runtime), db }),
+            Err(e) => {
+                // Dropped in the background, as in `Drop`: the caller may be async code.
+                runtime.shutdown_background();
+                Err(e)
+            }
+        }
     }
 
     fn wait<T: Send>(&self, work: impl Future<Output = Result<T, StoreError>> + Send) -> Result<T, StoreError> {
@@ -183,13 +225,13 @@ impl Store {
 
     /// Connects to the PostgreSQL database at `url`, its schema brought up to date.
     pub fn connect(url: &str) -> Result<Store, StoreError> {
-        Ok(Store::with(Backend::Postgres(Pg::start(Postgres::connect(url))?)))
+        Ok(Store::with(Backend::Postgres(Box::new(Pg::start(Postgres::connect(url))?))))
     }
 
     /// A PostgreSQL store in a new schema of its own on the server at `base_url`: for tests
     /// and benches sharing one server.
     pub fn postgres_scratch(base_url: &str) -> Result<Store, StoreError> {
-        Ok(Store::with(Backend::Postgres(Pg::start(Postgres::scratch(base_url))?)))
+        Ok(Store::with(Backend::Postgres(Box::new(Pg::start(Postgres::scratch(base_url))?))))
     }
 
     fn with(backend: Backend) -> Store {

@@ -72,6 +72,31 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// The insight last shown in a channel, by id.
+    pub async fn last_insight(&self, channel_id: u64) -> Result<Option<String>, StoreError> {
+        let row = query_opt(
+            &self.client().await?,
+            "SELECT insight FROM channel_insights WHERE channel_id = $1",
+            &[&id_sql(channel_id)],
+        )
+        .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// Remembers the insight just shown in a channel.
+    pub async fn set_last_insight(&self, channel_id: u64, insight: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        execute(
+            &self.client().await?,
+            "INSERT INTO channel_insights (channel_id, insight, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (channel_id) DO UPDATE SET insight = EXCLUDED.insight, updated_at = EXCLUDED.updated_at",
+            &[&id_sql(channel_id), &insight, &instant(at)],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,30 +172,5 @@ mod tests {
         holding.rollback().await.unwrap();
         assert!(store.claim_outgoing(row.id, 5).await.unwrap());
         assert!(!store.claim_outgoing(row.id, 4).await.unwrap());
-    }
-}
-
-impl Postgres {
-    /// The insight last shown in a channel, by id.
-    pub async fn last_insight(&self, channel_id: u64) -> Result<Option<String>, StoreError> {
-        let row = query_opt(
-            &self.client().await?,
-            "SELECT insight FROM channel_insights WHERE channel_id = $1",
-            &[&id_sql(channel_id)],
-        )
-        .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
-    }
-
-    /// Remembers the insight just shown in a channel.
-    pub async fn set_last_insight(&self, channel_id: u64, insight: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        execute(
-            &self.client().await?,
-            "INSERT INTO channel_insights (channel_id, insight, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (channel_id) DO UPDATE SET insight = EXCLUDED.insight, updated_at = EXCLUDED.updated_at",
-            &[&id_sql(channel_id), &insight, &instant(at)],
-        )
-        .await?;
-        Ok(())
     }
 }

@@ -93,7 +93,7 @@ impl Sqlite {
     /// Opens (creating if needed) the state file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let conn =
-            Connection::open(path).map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+            Connection::open(path).map_err(|error| StoreError::Open { path: path.display().to_string(), error })?;
         Sqlite::init(conn)
     }
 
