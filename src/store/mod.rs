@@ -238,7 +238,7 @@ impl Store {
         Store { backend, epoch: AtomicI64::new(0) }
     }
 
-    /// Which backend this is, for logs and `/live show`.
+    /// Which backend this is, for logs and tests.
     pub fn backend(&self) -> &'static str {
         match &self.backend {
             Backend::Sqlite(_) => "SQLite",

@@ -160,7 +160,16 @@ pub fn test_url() -> Option<String> {
              server for tests (postgres://user@127.0.0.1:PORT/postgres), as .ci/run does"
         ),
         _ => {
-            SAID.call_once(|| eprintln!("skipping PostgreSQL tests: set CONFBOT_TEST_POSTGRES=postgres://…"));
+            // Straight to stderr, not `eprintln!`, which the test harness captures: a developer
+            // running `cargo test` sees what was not tested.
+            SAID.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the PostgreSQL side of the store tests is skipped; \
+                     set CONFBOT_TEST_POSTGRES=postgres://… to run it (.ci/run does)"
+                );
+            });
             None
         }
     }
