@@ -190,7 +190,8 @@ pub enum Command {
         /// The configuration file (see config/confbot.toml). Default: built-in defaults.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// Also run the daily and live posts in this worker. Give it to exactly one process.
+        /// Also run the daily and live posts in this worker, under the scheduler lease: of all the
+        /// processes sharing the state, one at a time posts and the others stand by.
         #[arg(long)]
         background: bool,
     },

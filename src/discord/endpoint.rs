@@ -4,9 +4,9 @@
 //! callback endpoint. The HTTP answer is then 202 Accepted, with no body.
 //!
 //! A worker keeps nothing of its own between requests except the state store, so any number can
-//! run behind a load balancer (docs/deploy.md). The daily and live loops run only in a worker
-//! started with `--background`: exactly one process should run them (several would still post
-//! each item once, through the store's unique keys, but would race for every send).
+//! run behind a load balancer (docs/deploy.md). The daily and live loops run only in workers
+//! started with `--background`, and there under the scheduler lease: one process at a time
+//! posts, the others stand by (`services::lease`).
 
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;
