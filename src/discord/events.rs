@@ -2,7 +2,7 @@
 //! settings changed (`/live`, `/remind`), the catalogue was reloaded (`/reload`, SIGHUP). The
 //! scheduler runs in whichever process holds the lease, and `/daily set` may be answered by
 //! another, so each change is acted on here and sent on through the store (PostgreSQL's
-//! LISTEN/NOTIFY; with SQLite there is no other process to tell).
+//! LISTEN/NOTIFY, or a table the processes sharing a SQLite file read).
 //!
 //! A notification names the event and, for a reload, the worker that sent it: that worker
 //! reloaded already and does not do it twice.
@@ -47,7 +47,8 @@ pub fn tell(bot: &Bot, event: Event) {
     }
 }
 
-/// Acts on the other workers' events until the process ends. With SQLite, returns at once.
+/// Acts on the other workers' events until the process ends. With state in memory, returns at
+/// once: no other process shares it.
 pub async fn listen(bot: Arc<Bot>) {
     loop {
         let store = bot.daily.store.clone();

@@ -262,20 +262,21 @@ impl Store {
         }
     }
 
-    /// Tells every process sharing this store that `event` happened (PostgreSQL's NOTIFY).
-    /// With SQLite there is nobody else to tell: the caller has acted in its own process.
+    /// Tells every process sharing this store that `event` happened: PostgreSQL's NOTIFY, or a
+    /// row the other processes on the SQLite file read.
     pub fn notify(&self, event: &str) -> Result<(), StoreError> {
         match &self.backend {
-            Backend::Sqlite(_) => Ok(()),
+            Backend::Sqlite(s) => s.notify(event),
             Backend::Postgres(p) => p.wait(p.db.notify(event)),
         }
     }
 
-    /// The events [`Store::notify`] sends, from now on; `None` with SQLite. The receiver closes
-    /// when the connection behind it is lost: listen again (an event may have been missed).
+    /// The events [`Store::notify`] sends, from now on; `None` for a store in memory. The
+    /// receiver closes when the connection behind it is lost: listen again (an event may have
+    /// been missed).
     pub fn listen(&self) -> Result<Option<tokio::sync::mpsc::UnboundedReceiver<String>>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(_) => Ok(None),
+            Backend::Sqlite(s) => s.listen(),
             Backend::Postgres(p) => p.wait(p.db.listen()).map(Some),
         }
     }

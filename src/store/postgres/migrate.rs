@@ -315,6 +315,9 @@ fn read_sqlite(path: &Path) -> Result<Vec<Rows>, MigrateError> {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
+    // SQLite's `events` carries notifications between processes for a moment; PostgreSQL has
+    // NOTIFY instead, and nothing in it is state.
+    let present: Vec<String> = present.into_iter().filter(|name| name != "events").collect();
     if let Some(unknown) = present.iter().find(|name| !TABLES.iter().any(|t| t.name == name.as_str())) {
         return Err(MigrateError::Unknown(format!("table `{unknown}`")));
     }

@@ -22,6 +22,11 @@ CREATE TABLE channel_insights (
     insight    TEXT NOT NULL,      -- insight id
     updated_at TEXT NOT NULL
 );
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY,   -- listeners read the rows after the last id they saw
+    payload TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
 "#;
 
 impl Sqlite {

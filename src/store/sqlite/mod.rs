@@ -10,8 +10,10 @@
 //! - `live`: live follows, the outbox of announcements, notices and reminders, schedule
 //!   snapshots, bookmarks;
 //! - `suggestions`: members' insights, their review and the review channel (issue #17);
-//! - `lease`: the scheduler lease, claims of pending work, and each channel's last insight.
+//! - `lease`: the scheduler lease, claims of pending work, and each channel's last insight;
+//! - `events`: what one process tells the others sharing the file (`/daily`, `/reload`).
 
+mod events;
 mod lease;
 mod live;
 mod posts;
@@ -29,6 +31,8 @@ use super::StoreError;
 /// The SQLite backend. Each method holds the connection briefly.
 pub struct Sqlite {
     conn: Mutex<Connection>,
+    /// The file, for the events listener's own connection; `None` in memory.
+    path: Option<std::path::PathBuf>,
 }
 
 /// The schema version this code writes; each step in [`MIGRATIONS`] moves one version up.
@@ -94,15 +98,15 @@ impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let conn =
             Connection::open(path).map_err(|error| StoreError::Open { path: path.display().to_string(), error })?;
-        Sqlite::init(conn)
+        Sqlite::init(conn, Some(path.to_owned()))
     }
 
     /// A throwaway store, for tests and the offline CLI.
     pub fn open_in_memory() -> Result<Sqlite, StoreError> {
-        Sqlite::init(Connection::open_in_memory()?)
+        Sqlite::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(conn: Connection) -> Result<Sqlite, StoreError> {
+    fn init(conn: Connection, path: Option<std::path::PathBuf>) -> Result<Sqlite, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Several processes opening one new file together (`confbot serve` workers): SQLite
         // answers some lock upgrades (switching the file to WAL, a read turned write) with BUSY
@@ -115,7 +119,7 @@ impl Sqlite {
                     std::thread::sleep(std::time::Duration::from_millis(20 + fastrand::u64(0..80)));
                 }
                 Err(e) => return Err(e),
-                Ok(()) => return Ok(Sqlite { conn: Mutex::new(conn) }),
+                Ok(()) => return Ok(Sqlite { conn: Mutex::new(conn), path }),
             }
         }
     }
