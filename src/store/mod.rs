@@ -46,6 +46,8 @@ pub enum StoreError {
     Postgres(tokio_postgres::Error),
     #[error("PostgreSQL: {}", one_line(.0))]
     Pool(deadpool_postgres::PoolError),
+    #[error("PostgreSQL settings: {0}")]
+    Settings(String),
     #[error("state database holds a value it cannot read: {0}")]
     Corrupt(String),
     #[error("the state database was written by a newer confbot (schema {found}, this one knows {known})")]

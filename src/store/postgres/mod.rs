@@ -51,6 +51,7 @@ mod same_as_sqlite;
 mod schedules;
 mod schema;
 mod suggestions;
+mod tls;
 
 pub use migrate::{copy_sqlite, Copied, MigrateError};
 
@@ -60,7 +61,8 @@ use std::time::Duration;
 use chrono::{DateTime, Timelike, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Config, NoTls, Row};
+use tokio_postgres::{Config, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::StoreError;
 
@@ -74,6 +76,8 @@ pub struct Postgres {
     pool: Pool,
     /// The settings the pool connects with, for the listener's own connection.
     config: Config,
+    /// TLS as the URL asks for it ([`tls`]).
+    tls: MakeRustlsConnect,
     /// The LISTEN/NOTIFY channel of this installation.
     channel: String,
 }
@@ -89,25 +93,30 @@ impl Postgres {
     /// Connects to the database at `url` (`postgres://user:password@host:port/db`, or the
     /// `key=value` form) and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Postgres, StoreError> {
-        Postgres::with_config(url.parse()?).await
+        let (config, tls) = tls::settings(url)?;
+        Postgres::with_config(config, tls).await
     }
 
     /// A store in a new, uniquely named schema of the server at `base_url`, migrated: for tests
     /// and benches that share one server. The schema is left behind; the server is meant to be
     /// thrown away (`.ci/run` starts one in a temporary directory).
     pub async fn scratch(base_url: &str) -> Result<Postgres, StoreError> {
-        Postgres::with_config(scratch_config(base_url).await?).await
+        let (config, tls) = tls::settings(base_url)?;
+        Postgres::with_config(scratch_config(config, &tls).await?, tls).await
     }
 
-    async fn with_config(mut config: Config) -> Result<Postgres, StoreError> {
+    async fn with_config(mut config: Config, tls: MakeRustlsConnect) -> Result<Postgres, StoreError> {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         if config.get_application_name().is_none() {
             config.application_name("confbot");
         }
-        let manager =
-            Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager = Manager::from_config(
+            config.clone(),
+            tls.clone(),
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
         // Building fails only when timeouts are set without a runtime, and none are set.
         let pool = Pool::builder(manager).build().map_err(|_| deadpool_postgres::PoolError::NoRuntimeSpecified)?;
         let mut client = pool.get().await?;
@@ -115,7 +124,7 @@ impl Postgres {
         let current: Option<String> = client.query_one("SELECT current_schema()", &[]).await?.try_get(0)?;
         let channel = notify::channel_for(current.as_deref().unwrap_or("public"));
         drop(client);
-        Ok(Postgres { pool, config, channel })
+        Ok(Postgres { pool, config, tls, channel })
     }
 
     /// A pooled connection, for one method's statements.
@@ -124,10 +133,9 @@ impl Postgres {
     }
 }
 
-/// A new schema on the server at `base_url`, and the settings whose connections use it.
-async fn scratch_config(base_url: &str) -> Result<Config, StoreError> {
+/// A new schema on the server `config` names, and the settings whose connections use it.
+async fn scratch_config(mut config: Config, tls: &MakeRustlsConnect) -> Result<Config, StoreError> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let mut config: Config = base_url.parse()?;
     // The process id and a counter make it unique among tests running now; the random part
     // among earlier runs on the same server, whose schemas stay behind.
     let name = format!(
@@ -136,7 +144,7 @@ async fn scratch_config(base_url: &str) -> Result<Config, StoreError> {
         NEXT.fetch_add(1, Ordering::Relaxed),
         fastrand::u16(..)
     );
-    let (client, connection) = config.connect(NoTls).await?;
+    let (client, connection) = config.connect(tls.clone()).await?;
     let driver = tokio::spawn(connection);
     client.batch_execute(&format!("CREATE SCHEMA {name}")).await?;
     drop(client);

@@ -3,9 +3,9 @@
 //! named after the store's schema, so installations (and tests) in separate schemas of one
 //! database do not hear each other.
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
-use tokio_postgres::tls::NoTlsStream;
-use tokio_postgres::{AsyncMessage, Connection, NoTls, Socket};
+use tokio_postgres::{AsyncMessage, Connection};
 
 use super::{execute, Postgres};
 use crate::store::StoreError;
@@ -38,7 +38,7 @@ impl Postgres {
     pub async fn listen(&self) -> Result<mpsc::UnboundedReceiver<String>, StoreError> {
         let mut config = self.config.clone();
         config.application_name("confbot listener");
-        let (client, connection) = config.connect(NoTls).await?;
+        let (client, connection) = config.connect(self.tls.clone()).await?;
         let (events, receiver) = mpsc::unbounded_channel();
         // The connection must be driven for the LISTEN below to be answered.
         let driver = tokio::spawn(drive(connection, events));
@@ -53,7 +53,11 @@ impl Postgres {
 }
 
 /// Forwards notifications until the connection ends or nobody listens any more.
-async fn drive(mut connection: Connection<Socket, NoTlsStream>, events: mpsc::UnboundedSender<String>) {
+async fn drive<S, T>(mut connection: Connection<S, T>, events: mpsc::UnboundedSender<String>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
+{
     loop {
         let message = tokio::select! {
             message = std::future::poll_fn(|cx| connection.poll_message(cx)) => message,

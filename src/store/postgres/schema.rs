@@ -213,12 +213,13 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn workers_starting_together_migrate_once() {
         let Some(url) = test_url() else { return };
-        let config = scratch_config(&url).await.unwrap();
-        let starts: Vec<_> = (0..4).map(|_| tokio::spawn(Postgres::with_config(config.clone()))).collect();
+        let (config, tls) = super::super::tls::settings(&url).unwrap();
+        let config = scratch_config(config, &tls).await.unwrap();
+        let starts: Vec<_> = (0..4).map(|_| tokio::spawn(Postgres::with_config(config.clone(), tls.clone()))).collect();
         for start in starts {
             start.await.unwrap().unwrap();
         }
-        let store = Postgres::with_config(config).await.unwrap();
+        let store = Postgres::with_config(config, tls).await.unwrap();
         let client = store.client().await.unwrap();
         let versions: Vec<i64> = client
             .query("SELECT version FROM confbot_schema ORDER BY version", &[])
@@ -233,10 +234,11 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_newer_schema() {
         let Some(url) = test_url() else { return };
-        let config = scratch_config(&url).await.unwrap();
-        let store = Postgres::with_config(config.clone()).await.unwrap();
+        let (config, tls) = super::super::tls::settings(&url).unwrap();
+        let config = scratch_config(config, &tls).await.unwrap();
+        let store = Postgres::with_config(config.clone(), tls.clone()).await.unwrap();
         store.client().await.unwrap().execute("INSERT INTO confbot_schema (version) VALUES (99)", &[]).await.unwrap();
-        let refused = Postgres::with_config(config).await.unwrap_err();
+        let refused = Postgres::with_config(config, tls).await.unwrap_err();
         assert!(matches!(refused, StoreError::TooNew { found: 99, known: VERSION }), "{refused}");
     }
 }
