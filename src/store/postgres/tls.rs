@@ -46,14 +46,17 @@ fn libpq_options(url: &str) -> Result<(String, Option<String>, bool), StoreError
         }
     };
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let mut parsed = url::Url::parse(url).map_err(|e| StoreError::Settings(format!("the URL: {e}")))?;
-        let pairs: Vec<(String, String)> = parsed.query_pairs().filter_map(|(k, v)| keep(&k, &v)).collect();
-        if pairs.is_empty() {
-            parsed.set_query(None);
-        } else {
-            parsed.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-        let url = parsed.to_string();
+        let Some((base, query)) = url.split_once('?') else { return Ok((url.to_owned(), None, false)) };
+        // Piece by piece, each kept as written: decoding and encoding again would turn an
+        // `options=-c%20…` into `-c+…`, which tokio-postgres reads differently.
+        let kept: Vec<String> = query
+            .split('&')
+            .filter_map(|piece| {
+                let (key, value) = url::form_urlencoded::parse(piece.as_bytes()).next().unwrap_or_default();
+                keep(&key, &value).map(|(_, new)| if new == value { piece.to_owned() } else { format!("{key}={new}") })
+            })
+            .collect();
+        let url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
         Ok((url, root_file.clone(), verify || root_file.is_some()))
     } else {
         // The `key=value key=value` form.
@@ -153,6 +156,9 @@ mod tests {
         assert_eq!((url.as_str(), root.as_deref(), verify), ("host=db user=u sslmode=require", Some("/ca.pem"), true));
         assert_eq!(libpq_options("postgres://db/x").unwrap(), ("postgres://db/x".to_owned(), None, false));
         assert!(libpq_options("postgres://db/x?sslmode=verify-full").unwrap().2);
+        // Regression: other options kept exactly as written (a decoded and encoded `%20` became `+`).
+        let options = "postgres://db/x?options=-c%20search_path%3Dt1&sslrootcert=%2Fca.pem";
+        assert_eq!(libpq_options(options).unwrap().0, "postgres://db/x?options=-c%20search_path%3Dt1");
         assert!(!libpq_options("postgres://db/x?sslmode=require").unwrap().2);
         assert!(settings("postgres://db/x?sslrootcert=/nonexistent.pem").is_err());
     }
