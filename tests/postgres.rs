@@ -6,24 +6,12 @@
 /// A URL whose connections use a new, empty schema on the test server; `None` without one.
 pub fn scratch_url() -> Option<String> {
     let base = confbot::store::postgres::test_url()?;
-    let schema = format!("confbot_test_url_{}_{:08x}", std::process::id(), fastrand::u32(..));
-    let create = format!("CREATE SCHEMA {schema}");
-    let url = base.clone();
     // Its own thread and runtime: callers may be inside a runtime already.
-    std::thread::spawn(move || {
+    let url = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
-            let driver = tokio::spawn(connection);
-            client.batch_execute(&create).await.unwrap();
-            drop(client);
-            let _ = driver.await;
-        });
-    })
-    .join()
-    .unwrap();
-    let joiner = if base.contains('?') { '&' } else { '?' };
-    Some(format!("{base}{joiner}options=-c%20search_path%3D{schema}"))
+        runtime.block_on(confbot::store::postgres::scratch_url(&base))
+    });
+    Some(url.join().unwrap().unwrap())
 }
 
 /// A fresh store on each backend this run has: SQLite always, PostgreSQL when a server is given.

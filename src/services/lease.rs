@@ -65,24 +65,22 @@ pub async fn run<W, F>(
     tokio::pin!(shutdown);
     let mut standing_by = false;
     loop {
-        let epoch = match store.lease(name, holder, clock.now(), ttl) {
-            Ok(Some(epoch)) => epoch,
-            Ok(None) => {
-                if !standing_by {
-                    tracing::info!("{name}: another process holds the lease; standing by");
-                    standing_by = true;
-                }
-                tokio::select! {
-                    _ = &mut shutdown => return,
-                    _ = tokio::time::sleep(pace) => continue,
-                }
+        let taken = match store.lease(name, holder, clock.now(), ttl) {
+            Ok(None) if !standing_by => {
+                tracing::info!("{name}: another process holds the lease; standing by");
+                standing_by = true;
+                None
             }
+            Ok(taken) => taken,
             Err(e) => {
                 tracing::error!("{name}: cannot take the lease: {e}; trying again shortly");
-                tokio::select! {
-                    _ = &mut shutdown => return,
-                    _ = tokio::time::sleep(pace) => continue,
-                }
+                None
+            }
+        };
+        let Some(epoch) = taken else {
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(pace) => continue,
             }
         };
         standing_by = false;

@@ -85,8 +85,7 @@ enum What {
 }
 
 /// The delivery's row, as another process sees it: the day's post, or the outbox's only row.
-fn status(state: &State, what: What, date: NaiveDate) -> Option<String> {
-    let store = state.store();
+fn status(store: &Store, what: What, date: NaiveDate) -> Option<String> {
     match what {
         What::Daily => store.post_for(GUILD_ID, date).ok()?.map(|p| format!("{:?}", p.status)),
         What::Announcement => store.recent_outgoing(10).ok()?.first().map(|o| format!("{:?}", o.status)),
@@ -114,8 +113,9 @@ fn session_soon(dir: &Path) -> String {
 
 async fn wait_status(state: &State, what: What, date: NaiveDate, want: Status, log: &Log) {
     let want = format!("{want:?}");
+    let store = state.store();
     let deadline = Instant::now() + StdDuration::from_secs(LEASE_SECONDS + 10);
-    while status(state, what, date).as_ref() != Some(&want) {
+    while status(&store, what, date).as_ref() != Some(&want) {
         assert!(Instant::now() < deadline, "the post never became {want:?}; log:\n{}", log.text());
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
@@ -173,7 +173,7 @@ async fn kill_at(step: Step, after: After, what: What) {
     child.wait().unwrap();
     let killed_at = Instant::now();
 
-    let at_kill = status(&state, what, date);
+    let at_kill = status(&state.store(), what, date);
     let expected = match step {
         Step::BeforeIntent => None,
         Step::AfterIntent | Step::AfterSend => Some(format!("{:?}", Status::Pending)),

@@ -93,19 +93,7 @@ impl Postgres {
     /// Connects to the database at `url` (`postgres://user:password@host:port/db`, or the
     /// `key=value` form) and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Postgres, StoreError> {
-        let (config, tls) = tls::settings(url)?;
-        Postgres::with_config(config, tls).await
-    }
-
-    /// A store in a new, uniquely named schema of the server at `base_url`, migrated: for tests
-    /// and benches that share one server. The schema is left behind; the server is meant to be
-    /// thrown away (`.ci/run` starts one in a temporary directory).
-    pub async fn scratch(base_url: &str) -> Result<Postgres, StoreError> {
-        let (config, tls) = tls::settings(base_url)?;
-        Postgres::with_config(scratch_config(config, &tls).await?, tls).await
-    }
-
-    async fn with_config(mut config: Config, tls: MakeRustlsConnect) -> Result<Postgres, StoreError> {
+        let (mut config, tls) = tls::settings(url)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -127,14 +115,23 @@ impl Postgres {
         Ok(Postgres { pool, config, tls, channel })
     }
 
+    /// A store in a new, uniquely named schema of the server at `base_url`, migrated: for tests
+    /// and benches that share one server ([`scratch_url`]).
+    pub async fn scratch(base_url: &str) -> Result<Postgres, StoreError> {
+        Postgres::connect(&scratch_url(base_url).await?).await
+    }
+
     /// A pooled connection, for one method's statements.
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         Ok(self.pool.get().await?)
     }
 }
 
-/// A new schema on the server `config` names, and the settings whose connections use it.
-async fn scratch_config(mut config: Config, tls: &MakeRustlsConnect) -> Result<Config, StoreError> {
+/// A new, uniquely named schema on the server at `base_url` (a URL without `options`), and the
+/// URL whose connections use it: for tests and benches that share one server, a child process
+/// included. The schema is left behind; the server is meant to be thrown away (`.ci/run`
+/// starts one in a temporary directory).
+pub async fn scratch_url(base_url: &str) -> Result<String, StoreError> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     // The process id and a counter make it unique among tests running now; the random part
     // among earlier runs on the same server, whose schemas stay behind.
@@ -144,17 +141,14 @@ async fn scratch_config(mut config: Config, tls: &MakeRustlsConnect) -> Result<C
         NEXT.fetch_add(1, Ordering::Relaxed),
         fastrand::u16(..)
     );
-    let (client, connection) = config.connect(tls.clone()).await?;
+    let (config, tls) = tls::settings(base_url)?;
+    let (client, connection) = config.connect(tls).await?;
     let driver = tokio::spawn(connection);
     client.batch_execute(&format!("CREATE SCHEMA {name}")).await?;
     drop(client);
     let _ = driver.await;
-    let options = match config.get_options() {
-        Some(given) => format!("{given} -c search_path={name}"),
-        None => format!("-c search_path={name}"),
-    };
-    config.options(options);
-    Ok(config)
+    let joiner = if base_url.contains('?') { '&' } else { '?' };
+    Ok(format!("{base_url}{joiner}options=-c%20search_path%3D{name}"))
 }
 
 /// The URL of a PostgreSQL server for tests (env `CONFBOT_TEST_POSTGRES`), or `None` to skip

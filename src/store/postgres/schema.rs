@@ -206,20 +206,24 @@ pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::postgres::{scratch_config, test_url, Postgres};
+    use crate::store::postgres::{scratch_url, test_url, Postgres};
 
     /// Workers starting together on a new database: each connects, and the schema is migrated
     /// once (without the lock, two would create the tables and one would fail).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn workers_starting_together_migrate_once() {
         let Some(url) = test_url() else { return };
-        let (config, tls) = super::super::tls::settings(&url).unwrap();
-        let config = scratch_config(config, &tls).await.unwrap();
-        let starts: Vec<_> = (0..4).map(|_| tokio::spawn(Postgres::with_config(config.clone(), tls.clone()))).collect();
+        let url = scratch_url(&url).await.unwrap();
+        let starts: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { Postgres::connect(&url).await })
+            })
+            .collect();
         for start in starts {
             start.await.unwrap().unwrap();
         }
-        let store = Postgres::with_config(config, tls).await.unwrap();
+        let store = Postgres::connect(&url).await.unwrap();
         let client = store.client().await.unwrap();
         let versions: Vec<i64> = client
             .query("SELECT version FROM confbot_schema ORDER BY version", &[])
@@ -234,11 +238,10 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_newer_schema() {
         let Some(url) = test_url() else { return };
-        let (config, tls) = super::super::tls::settings(&url).unwrap();
-        let config = scratch_config(config, &tls).await.unwrap();
-        let store = Postgres::with_config(config.clone(), tls.clone()).await.unwrap();
+        let url = scratch_url(&url).await.unwrap();
+        let store = Postgres::connect(&url).await.unwrap();
         store.client().await.unwrap().execute("INSERT INTO confbot_schema (version) VALUES (99)", &[]).await.unwrap();
-        let refused = Postgres::with_config(config, tls).await.unwrap_err();
+        let refused = Postgres::connect(&url).await.unwrap_err();
         assert!(matches!(refused, StoreError::TooNew { found: 99, known: VERSION }), "{refused}");
     }
 }
