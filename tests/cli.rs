@@ -213,3 +213,22 @@ fn an_unreachable_postgres_stops_plainly_and_keeps_the_password_secret() {
         assert_eq!(all.matches("error connecting to server").count(), 1, "{args:?}: {all}");
     }
 }
+
+/// Regression: a state file that cannot be opened said its cause three times.
+#[test]
+fn a_state_file_that_cannot_be_opened_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("confbot.toml");
+    std::fs::write(&config, "state = \"/nonexistent-dir/confbot/state.db\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_confbot"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("DISCORD_TOKEN", "x")
+        .env("DISCORD_API_BASE", "http://127.0.0.1:9")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("unable to open database file").count(), 1, "{err}");
+    assert!(err.contains("cannot open the state file /nonexistent-dir/confbot/state.db"), "{err}");
+}
